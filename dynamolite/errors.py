@@ -1,0 +1,40 @@
+"""One exception hierarchy for the kit.
+
+Every error a learner can trigger by bad input is a subclass of
+:class:`DynamoliteError`, and its message names the rule that was broken and
+what to do instead. Each also subclasses the closest built-in exception
+(``ValueError``, ``TypeError``, ``LookupError``) so ordinary ``except`` clauses
+keep working.
+"""
+
+
+class DynamoliteError(Exception):
+    """Base class of every error raised on purpose by dynamolite."""
+
+
+class ConfigError(DynamoliteError, ValueError):
+    """A configuration that cannot work (R > N, N > nodes, a negative delay...)."""
+
+
+class KeyTypeError(DynamoliteError, TypeError):
+    """A key that is neither ``str`` nor ``bytes``."""
+
+
+class RingError(DynamoliteError, ValueError):
+    """Base class of errors about the consistent-hashing ring."""
+
+
+class EmptyRingError(RingError):
+    """A lookup on a ring that has no nodes."""
+
+
+class DuplicateNodeError(RingError):
+    """A node added to a ring that already holds it."""
+
+
+class UnknownNodeError(RingError, LookupError):
+    """A node named that the ring (or cluster) does not hold."""
+
+
+class TooFewNodesError(RingError):
+    """A preference list longer than the number of physical nodes."""
