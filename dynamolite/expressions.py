@@ -1,0 +1,523 @@
+"""DynamoDB expressions: parse and evaluate them over Python items.
+
+DynamoDB's API takes small expression languages as strings: key conditions
+(``pk = :p AND sk BETWEEN :a AND :b``), conditions and filters
+(``attribute_not_exists(pk) OR #n < :v``), projections (``a, b.c, d[0]``) and
+update expressions (``SET n = n + :one REMOVE old ADD tags :t``). Names are
+written as ``#placeholders`` (from ``ExpressionAttributeNames``) and values as
+``:placeholders`` (from ``ExpressionAttributeValues``).
+
+This module is a small recursive-descent parser for those languages and an
+evaluator that works on items as boto3's resource layer shows them
+(``str``, ``Decimal``, ``Binary``, ``bool``, ``None``, ``set``, ``list``,
+``dict``). It also turns boto3's own condition objects
+(``boto3.dynamodb.conditions.Key``/``Attr``) into the same trees, through
+boto3's ``ConditionExpressionBuilder``, so both spellings mean exactly the
+same thing.
+
+>>> tree = parse_condition("size(tags) > :n AND begins_with(#n, :p)")
+>>> item = {"name": "alice", "tags": {"a", "b"}}
+>>> evaluate(tree, item, {"#n": "name"}, {":n": 1, ":p": "al"})
+True
+
+Cost: parsing is linear in the expression's length (parsed trees are cached);
+evaluating is linear in the tree's size.
+"""
+
+import re
+from decimal import Decimal
+from functools import lru_cache
+
+from boto3.dynamodb.types import Binary
+
+MISSING = object()
+"""What a path resolves to when the item has no such attribute."""
+
+
+class ExpressionError(ValueError):
+    """An expression that DynamoDB would refuse; the table turns it into a
+    ``ValidationException`` with this message."""
+
+
+# ---------------------------------------------------------------------------
+# Types
+# ---------------------------------------------------------------------------
+def type_of(value):
+    """DynamoDB's type descriptor of a Python value: 'S', 'N', 'B', 'BOOL', 'NULL',
+    'SS', 'NS', 'BS', 'L' or 'M'.
+
+    >>> type_of(Decimal(3)), type_of("x"), type_of({Decimal(1)}), type_of(None)
+    ('N', 'S', 'NS', 'NULL')
+    """
+    if isinstance(value, str):
+        return "S"
+    if isinstance(value, bool):
+        return "BOOL"
+    if isinstance(value, (Decimal, int)):
+        return "N"
+    if isinstance(value, (Binary, bytes, bytearray)):
+        return "B"
+    if value is None:
+        return "NULL"
+    if isinstance(value, (set, frozenset)):
+        for element in value:
+            return type_of(element) + "S"
+        return "NS"
+    if isinstance(value, dict):
+        return "M"
+    if isinstance(value, (list, tuple)):
+        return "L"
+    raise TypeError(f"unsupported value {value!r}")
+
+
+def raw(value):
+    """The comparable Python value: bytes for binary, the value itself otherwise."""
+    return value.value if isinstance(value, Binary) else value
+
+
+def same(a, b):
+    """DynamoDB equality: same type and same value (``True`` is not ``1``)."""
+    ta, tb = type_of(a), type_of(b)
+    if ta != tb:
+        return False
+    if ta == "L":
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    if ta == "M":
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    if ta == "BS":
+        return {raw(x) for x in a} == {raw(x) for x in b}
+    return raw(a) == raw(b)
+
+
+def _ordered(a, b):
+    """Both values comparable with < (same scalar type N, S or B)."""
+    ta = type_of(a)
+    return ta in ("N", "S", "B") and ta == type_of(b)
+
+
+# ---------------------------------------------------------------------------
+# Tokenizer
+# ---------------------------------------------------------------------------
+_TOKEN = re.compile(r"""\s*(?:
+    (?P<value>:[A-Za-z0-9_]+) |
+    (?P<name>\#[A-Za-z0-9_]+) |
+    (?P<index>\[\s*\d+\s*\]) |
+    (?P<op><>|<=|>=|[=<>(),.+\-]) |
+    (?P<word>[A-Za-z_][A-Za-z0-9_]*)
+)""", re.X)
+
+KEYWORDS = {"AND", "OR", "NOT", "BETWEEN", "IN", "SET", "REMOVE", "ADD", "DELETE"}
+
+
+def tokenize(text, what):
+    """Split an expression into (kind, text) tokens."""
+    tokens, pos = [], 0
+    text = text.rstrip()
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if not m or m.end() == pos:
+            raise ExpressionError(f"Invalid {what}: Syntax error; token: "
+                                  f"\"{text[pos:].strip()[:1]}\", near: \"{text[pos:pos + 10].strip()}\"")
+        kind = m.lastgroup
+        tok = m.group(kind)
+        if kind == "word" and tok.upper() in KEYWORDS:
+            kind, tok = "kw", tok.upper()
+        tokens.append((kind, tok))
+        pos = m.end()
+    tokens.append(("end", ""))
+    return tokens
+
+
+class _Parser:
+    def __init__(self, text, what):
+        self.text, self.what = text, what
+        self.tokens = tokenize(text, what)
+        self.i = 0
+
+    def peek(self, ahead=0):
+        return self.tokens[self.i + ahead]
+
+    def next(self):
+        tok = self.tokens[self.i]
+        self.i += 1
+        return tok
+
+    def error(self, tok=None):
+        kind, text = tok or self.peek()
+        if kind == "end":
+            return ExpressionError(f"Invalid {self.what}: Syntax error; token: \"<EOF>\", near: \"{self.text[-10:]}\"")
+        return ExpressionError(f"Invalid {self.what}: Syntax error; token: \"{text}\", near: \"{text}\"")
+
+    def expect(self, kind, text=None):
+        tok = self.next()
+        if tok[0] != kind or (text is not None and tok[1] != text):
+            raise self.error(tok)
+        return tok
+
+    def accept(self, kind, text=None):
+        tok = self.peek()
+        if tok[0] == kind and (text is None or tok[1] == text):
+            self.i += 1
+            return True
+        return False
+
+    # paths: name ('.' name | [n])*
+    def path(self):
+        kind, text = self.next()
+        if kind not in ("name", "word"):
+            raise self.error((kind, text))
+        parts = [("#", text) if kind == "name" else text]
+        while True:
+            if self.accept("op", "."):
+                kind, text = self.next()
+                if kind not in ("name", "word"):
+                    raise self.error((kind, text))
+                parts.append(("#", text) if kind == "name" else text)
+            elif self.peek()[0] == "index":
+                parts.append(int(self.next()[1].strip("[] ")))
+            else:
+                return ("path", tuple(parts))
+
+    # operands of conditions: path | :value | size(path)
+    def operand(self):
+        kind, text = self.peek()
+        if kind == "value":
+            self.i += 1
+            return ("value", text)
+        if kind == "word" and text == "size" and self.peek(1) == ("op", "("):
+            self.i += 2
+            p = self.path()
+            self.expect("op", ")")
+            return ("size", p)
+        return self.path()
+
+    # conditions
+    def condition(self):
+        left = self.conjunction()
+        while self.accept("kw", "OR"):
+            left = ("or", left, self.conjunction())
+        return left
+
+    def conjunction(self):
+        left = self.negation()
+        while self.accept("kw", "AND"):
+            left = ("and", left, self.negation())
+        return left
+
+    def negation(self):
+        if self.accept("kw", "NOT"):
+            return ("not", self.negation())
+        return self.primary()
+
+    FUNCTIONS = {"attribute_exists": 1, "attribute_not_exists": 1, "attribute_type": 2,
+                 "begins_with": 2, "contains": 2}
+
+    def primary(self):
+        kind, text = self.peek()
+        if (kind, text) == ("op", "("):
+            self.i += 1
+            inner = self.condition()
+            self.expect("op", ")")
+            return inner
+        if kind == "word" and text in self.FUNCTIONS and self.peek(1) == ("op", "("):
+            self.i += 2
+            args = [self.operand()]
+            while self.accept("op", ","):
+                args.append(self.operand())
+            self.expect("op", ")")
+            if len(args) != self.FUNCTIONS[text]:
+                raise ExpressionError(f"Invalid {self.what}: Incorrect number of operands for "
+                                      f"operator or function; operator or function: {text}, "
+                                      f"number of operands: {len(args)}")
+            if args[0][0] != "path":
+                raise ExpressionError(f"Invalid {self.what}: Operator or function requires a "
+                                      f"document path; operator or function: {text}")
+            return (text, *args)
+        left = self.operand()
+        kind, op = self.next()
+        if kind == "op" and op in ("=", "<>", "<", "<=", ">", ">="):
+            return ("cmp", op, left, self.operand())
+        if (kind, op) == ("kw", "BETWEEN"):
+            low = self.operand()
+            self.expect("kw", "AND")
+            return ("between", left, low, self.operand())
+        if (kind, op) == ("kw", "IN"):
+            self.expect("op", "(")
+            options = [self.operand()]
+            while self.accept("op", ","):
+                options.append(self.operand())
+            self.expect("op", ")")
+            return ("in", left, tuple(options))
+        raise self.error((kind, op))
+
+    # update expressions
+    def update(self):
+        actions = {"SET": [], "REMOVE": [], "ADD": [], "DELETE": []}
+        seen = set()
+        while self.peek()[0] != "end":
+            kind, clause = self.next()
+            if kind != "kw" or clause not in actions:
+                raise self.error((kind, clause))
+            if clause in seen:
+                raise ExpressionError(f"Invalid {self.what}: The \"{clause}\" section can only be used once in an update expression;")
+            seen.add(clause)
+            while True:
+                p = self.path()
+                if clause == "SET":
+                    self.expect("op", "=")
+                    actions[clause].append((p, self.set_value()))
+                elif clause == "REMOVE":
+                    actions[clause].append((p, None))
+                else:
+                    kind, text = self.next()
+                    if kind != "value":
+                        raise self.error((kind, text))
+                    actions[clause].append((p, ("value", text)))
+                if not self.accept("op", ","):
+                    break
+        if not seen:
+            raise self.error()
+        return actions
+
+    def set_value(self):
+        left = self.set_operand()
+        if self.peek() in (("op", "+"), ("op", "-")):
+            op = self.next()[1]
+            return ("arith", op, left, self.set_operand())
+        return left
+
+    def set_operand(self):
+        kind, text = self.peek()
+        if kind == "word" and text in ("if_not_exists", "list_append") and self.peek(1) == ("op", "("):
+            self.i += 2
+            first = self.path() if text == "if_not_exists" else self.set_operand()
+            self.expect("op", ",")
+            second = self.set_value() if text == "if_not_exists" else self.set_operand()
+            self.expect("op", ")")
+            return (text, first, second)
+        if kind == "value":
+            self.i += 1
+            return ("value", text)
+        return self.path()
+
+    def done(self):
+        if self.peek()[0] != "end":
+            raise self.error()
+
+
+@lru_cache(maxsize=512)
+def parse_condition(text, what="ConditionExpression"):
+    """Parse a condition, filter or key condition into a tree of tuples.
+
+    >>> parse_condition("a = :v")
+    ('cmp', '=', ('path', ('a',)), ('value', ':v'))
+    """
+    if not text or not text.strip():
+        raise ExpressionError(f"Invalid {what}: The expression can not be empty;")
+    p = _Parser(text, what)
+    tree = p.condition()
+    p.done()
+    return tree
+
+
+@lru_cache(maxsize=512)
+def parse_update(text):
+    """Parse an update expression into {"SET": [...], "REMOVE": [...], "ADD": [...], "DELETE": [...]}."""
+    if not text or not text.strip():
+        raise ExpressionError("Invalid UpdateExpression: The expression can not be empty;")
+    p = _Parser(text, "UpdateExpression")
+    actions = p.update()
+    p.done()
+    return actions
+
+
+@lru_cache(maxsize=512)
+def parse_projection(text):
+    """Parse a projection expression into a tuple of path trees.
+
+    >>> parse_projection("a, b.c")
+    (('path', ('a',)), ('path', ('b', 'c')))
+    """
+    if not text or not text.strip():
+        raise ExpressionError("Invalid ProjectionExpression: The expression can not be empty;")
+    p = _Parser(text, "ProjectionExpression")
+    paths = [p.path()]
+    while p.accept("op", ","):
+        paths.append(p.path())
+    p.done()
+    return tuple(paths)
+
+
+# ---------------------------------------------------------------------------
+# Names and values
+# ---------------------------------------------------------------------------
+def placeholders(tree, names, values):
+    """Collect the #names and :values a parsed tree uses (into two sets)."""
+    if isinstance(tree, tuple):
+        if tree and tree[0] == "value" and isinstance(tree[1], str):
+            values.add(tree[1])
+            return
+        if tree and tree[0] == "#":
+            names.add(tree[1])
+            return
+        for part in tree:
+            placeholders(part, names, values)
+    elif isinstance(tree, (list, dict)):
+        for part in (tree.values() if isinstance(tree, dict) else tree):
+            placeholders(part, names, values)
+
+
+class Context:
+    """The ExpressionAttributeNames and Values of one request."""
+
+    __slots__ = ("names", "values", "what")
+
+    def __init__(self, names, values, what="ConditionExpression"):
+        self.names, self.values, self.what = names or {}, values or {}, what
+
+    def name(self, part):
+        if isinstance(part, tuple):
+            try:
+                return self.names[part[1]]
+            except KeyError:
+                raise ExpressionError(f"Invalid {self.what}: An expression attribute name used in "
+                                      f"the document path is not defined; attribute name: {part[1]}") from None
+        return part
+
+    def value(self, placeholder):
+        try:
+            return self.values[placeholder]
+        except KeyError:
+            raise ExpressionError(f"Invalid {self.what}: An expression attribute value used in "
+                                  f"expression is not defined; attribute value: {placeholder}") from None
+
+    def path(self, parts):
+        return tuple(self.name(p) for p in parts)
+
+
+def resolve(item, path):
+    """The value at ``path`` (a tuple of names and list indexes) or MISSING."""
+    value = item
+    for part in path:
+        if isinstance(part, int):
+            if not isinstance(value, list) or part >= len(value):
+                return MISSING
+        elif not isinstance(value, dict) or part not in value:
+            return MISSING
+        value = value[part]
+    return value
+
+
+def operand_value(node, item, ctx):
+    kind = node[0]
+    if kind == "value":
+        return ctx.value(node[1])
+    if kind == "path":
+        return resolve(item, ctx.path(node[1]))
+    if kind == "size":
+        value = resolve(item, ctx.path(node[1][1]))
+        if value is MISSING:
+            return MISSING
+        if isinstance(value, str):
+            return Decimal(len(value.encode()))
+        if isinstance(value, (bool, Decimal, int)) or value is None:
+            return MISSING
+        return Decimal(len(raw(value)))
+    raise ExpressionError(f"Invalid {ctx.what}: unexpected operand {node!r}")
+
+
+def _compare(op, a, b):
+    if a is MISSING or b is MISSING:
+        return op == "<>"
+    if op == "=":
+        return same(a, b)
+    if op == "<>":
+        return not same(a, b)
+    if not _ordered(a, b):
+        return False
+    a, b = raw(a), raw(b)
+    return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
+
+
+def check_between(low, high, ctx):
+    """DynamoDB refuses BETWEEN whose lower bound exceeds its upper bound."""
+    if _ordered(low, high) and raw(low) > raw(high):
+        raise ExpressionError(
+            f"Invalid {ctx.what}: The BETWEEN operator requires upper bound to be greater than or "
+            f"equal to lower bound; lower bound operand: AttributeValue: {{{type_of(low)}:{low}}}, "
+            f"upper bound operand: AttributeValue: {{{type_of(high)}:{high}}}")
+
+
+def evaluate(tree, item, names=None, values=None, what="ConditionExpression"):
+    """True when ``item`` (a dict, or {} for no item) satisfies the parsed condition."""
+    ctx = names if isinstance(names, Context) else Context(names, values, what)
+    return _eval(tree, item, ctx)
+
+
+def _eval(tree, item, ctx):
+    kind = tree[0]
+    if kind == "and":
+        left = _eval(tree[1], item, ctx)
+        right = _eval(tree[2], item, ctx)   # evaluate both: errors surface either way
+        return left and right
+    if kind == "or":
+        left = _eval(tree[1], item, ctx)
+        right = _eval(tree[2], item, ctx)
+        return left or right
+    if kind == "not":
+        return not _eval(tree[1], item, ctx)
+    if kind == "cmp":
+        return _compare(tree[1], operand_value(tree[2], item, ctx), operand_value(tree[3], item, ctx))
+    if kind == "between":
+        x, low, high = (operand_value(n, item, ctx) for n in tree[1:])
+        if low is not MISSING and high is not MISSING:
+            check_between(low, high, ctx)
+        return (x is not MISSING and _ordered(x, low) and _ordered(x, high)
+                and raw(low) <= raw(x) <= raw(high))
+    if kind == "in":
+        x = operand_value(tree[1], item, ctx)
+        return x is not MISSING and any(_compare("=", x, operand_value(o, item, ctx)) for o in tree[2])
+    if kind == "attribute_exists":
+        return operand_value(tree[1], item, ctx) is not MISSING
+    if kind == "attribute_not_exists":
+        return operand_value(tree[1], item, ctx) is MISSING
+    if kind == "attribute_type":
+        x, t = operand_value(tree[1], item, ctx), operand_value(tree[2], item, ctx)
+        valid = ("S", "SS", "N", "NS", "B", "BS", "BOOL", "NULL", "L", "M")
+        if t not in valid:
+            raise ExpressionError(f"Invalid {ctx.what}: Invalid attribute type name found; type: "
+                                  f"{t}, valid types: {{{','.join(valid)}}}")
+        return x is not MISSING and type_of(x) == t
+    if kind == "begins_with":
+        x, prefix = operand_value(tree[1], item, ctx), operand_value(tree[2], item, ctx)
+        if prefix is not MISSING and type_of(prefix) not in ("S", "B"):
+            raise ExpressionError(f"Invalid {ctx.what}: Incorrect operand type for operator or "
+                                  f"function; operator or function: begins_with, operand type: "
+                                  f"{type_of(prefix)}")
+        return (x is not MISSING and prefix is not MISSING and type_of(x) == type_of(prefix)
+                and raw(x).startswith(raw(prefix)))
+    if kind == "contains":
+        x, part = operand_value(tree[1], item, ctx), operand_value(tree[2], item, ctx)
+        if x is MISSING or part is MISSING:
+            return False
+        tx = type_of(x)
+        if tx in ("S", "B"):
+            return type_of(part) == tx and raw(part) in raw(x)
+        if tx in ("SS", "NS", "BS"):
+            return type_of(part) + "S" == tx and raw(part) in {raw(e) for e in x}
+        if tx == "L":
+            return any(same(e, part) for e in x)
+        return False
+    raise ExpressionError(f"Invalid {ctx.what}: unexpected {kind!r}")
+
+
+# ---------------------------------------------------------------------------
+# boto3 condition objects
+# ---------------------------------------------------------------------------
+def from_boto3(condition, builder, names, values, is_key_condition=False):
+    """Turn a boto3 ``Key``/``Attr`` condition into an expression string, adding its
+    placeholders to ``names`` and ``values`` exactly as boto3's resource layer does."""
+    built = builder.build_expression(condition, is_key_condition=is_key_condition)
+    names.update(built.attribute_name_placeholders)
+    values.update(built.attribute_value_placeholders)
+    return built.condition_expression
