@@ -1,0 +1,203 @@
+"""The grading pipeline, for every assignment in solutions/ (discovered, not listed).
+
+For each assignment: the committed release equals a fresh nbgrader release;
+the release leaks no solution and no hidden test; nbgrader autograde gives the
+solution full marks and the blank release zero; and each recorded realistic
+wrong answer (tests/wrong_answers/<assignment>.py) loses its part's points
+while the other parts keep theirs.
+"""
+
+import copy
+import importlib.util
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from dynamolite import course
+
+ROOT = Path(__file__).resolve().parent.parent
+ASSIGNMENTS = course.assignments(ROOT)
+WRONG_DIR = Path(__file__).parent / "wrong_answers"
+
+pytestmark = pytest.mark.slow
+
+
+def wrong_answers(assignment):
+    path = WRONG_DIR / f"{assignment}.py"
+    assert path.exists(), f"{path} is missing: record realistic wrong answers for every part"
+    spec = importlib.util.spec_from_file_location(f"wrong_{assignment}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.WRONG_ANSWERS
+
+
+def nbgrader_meta(cell):
+    return cell.metadata.get("nbgrader", {})
+
+
+def solution_cells(nb):
+    return {nbgrader_meta(c)["grade_id"]: c for c in nb.cells
+            if nbgrader_meta(c).get("solution") and not nbgrader_meta(c).get("grade")}
+
+
+def graded_cells(nb):
+    return {nbgrader_meta(c)["grade_id"]: nbgrader_meta(c)["points"] for c in nb.cells
+            if nbgrader_meta(c).get("grade")}
+
+
+def test_assignments_exist():
+    assert "ring" in ASSIGNMENTS, ASSIGNMENTS
+
+
+@pytest.fixture(scope="module", params=ASSIGNMENTS)
+def graded(request, tmp_path_factory):
+    """Release an assignment in a scratch course, autograde the crafted submissions."""
+    assignment = request.param
+    root = course.make_course(tmp_path_factory.mktemp(assignment))
+    course.release(assignment, root)
+    submissions = {}
+    for source_path in course.notebooks(assignment, root):
+        name = source_path.name
+        source = nbformat.read(source_path, as_version=4)
+        blank = nbformat.read(root / "exercises" / assignment / name, as_version=4)
+        submissions.setdefault("solution", {})[name] = source
+        submissions.setdefault("blank", {})[name] = blank
+        for part, answers in wrong_answers(assignment).items():
+            for label, answer in answers.items():
+                if part not in solution_cells(source):
+                    continue
+                nb = copy.deepcopy(source)
+                solution_cells(nb)[part].source = answer
+                submissions.setdefault(f"wrong-{part}-{label}", {})[name] = nb
+    results = {}
+    for student, nbs in submissions.items():
+        student_id = re.sub(r"[^A-Za-z0-9_-]", "_", student)
+        course.submit(assignment, student_id, nbs, root)
+        results[student] = course.autograde(assignment, student_id, root)
+    return assignment, root, results
+
+
+def test_release_is_in_sync_with_solutions(graded):
+    assignment, root, _ = graded
+    for fresh in sorted((root / "exercises" / assignment).glob("*")):
+        committed = ROOT / "exercises" / assignment / fresh.name
+        assert committed.exists(), (f"{committed} is missing: run `nbgrader generate_assignment "
+                                    f"{assignment} --force` and commit exercises/")
+        if fresh.suffix == ".ipynb":
+            a, b = json.loads(fresh.read_text()), json.loads(committed.read_text())
+            assert a == b, (f"exercises/{assignment}/{fresh.name} differs from a fresh release: "
+                            f"run `nbgrader generate_assignment {assignment} --force` and commit it")
+        else:
+            assert fresh.read_bytes() == committed.read_bytes()
+    committed_files = {p.name for p in (ROOT / "exercises" / assignment).glob("*")}
+    fresh_files = {p.name for p in (root / "exercises" / assignment).glob("*")}
+    assert committed_files == fresh_files
+
+
+def _strip_regions(text):
+    """The source with its solution and hidden-test regions cut out."""
+    text = re.sub(r"### BEGIN SOLUTION.*?### END SOLUTION", "", text, flags=re.S)
+    return re.sub(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS", "", text, flags=re.S)
+
+
+def _region_lines(text, begin, end):
+    lines, inside = [], False
+    for line in text.splitlines():
+        if begin in line:
+            inside = True
+        elif end in line:
+            inside = False
+        elif inside and len(line.strip()) > 12:
+            lines.append(line.strip())
+    return lines
+
+
+def test_release_leaks_no_solution_or_hidden_test(graded):
+    assignment, root, _ = graded
+    for source_path in course.notebooks(assignment, ROOT):
+        source = source_path.read_text()
+        released = (ROOT / "exercises" / assignment / source_path.name).read_text()
+        for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
+            assert marker not in released, f"{marker} appears in the release of {assignment}"
+        nb = nbformat.read(source_path, as_version=4)
+        visible = "\n".join(_strip_regions(c.source) for c in nb.cells)
+        released_nb = nbformat.reads(released, as_version=4)
+        released_code = "\n".join(c.source for c in released_nb.cells)
+        for cell in nb.cells:
+            secret = (_region_lines(cell.source, "BEGIN SOLUTION", "END SOLUTION")
+                      + _region_lines(cell.source, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"))
+            for line in secret:
+                if line in visible:
+                    continue        # the same line also stands in a visible cell
+                assert line not in released_code, f"release of {assignment} leaks: {line}"
+
+
+def test_solution_gets_full_marks(graded):
+    assignment, _, results = graded
+    got = results["solution"]
+    assert got, f"no graded cells found for {assignment}"
+    for part, (score, max_score) in got.items():
+        assert max_score > 0, f"{assignment}/{part} has no points"
+        assert score == max_score, f"solution of {assignment} scored {score}/{max_score} on {part}"
+
+
+def test_blank_release_scores_zero(graded):
+    assignment, _, results = graded
+    total = sum(score for score, _ in results["blank"].values())
+    assert total == 0, f"the blank release of {assignment} scored {results['blank']}"
+
+
+def test_every_part_has_at_least_four_parts_and_two_wrong_answers(graded):
+    assignment, root, _ = graded
+    answers = wrong_answers(assignment)
+    parts = {}
+    for path in course.notebooks(assignment, ROOT):
+        parts.update(solution_cells(nbformat.read(path, as_version=4)))
+    graded_parts = [p for p in parts if any(f"{p}_tests" == g for g in _all_graded(assignment))]
+    assert len(graded_parts) >= 4, f"{assignment} has graded parts {graded_parts}; at least four expected"
+    for part in graded_parts:
+        assert len(answers.get(part, {})) >= 2, f"{assignment}/{part} needs at least two wrong answers"
+
+
+def _all_graded(assignment):
+    ids = {}
+    for path in course.notebooks(assignment, ROOT):
+        ids.update(graded_cells(nbformat.read(path, as_version=4)))
+    return ids
+
+
+def test_each_wrong_answer_loses_its_part_only(graded):
+    assignment, _, results = graded
+    full = results["solution"]
+    checked = 0
+    for student, got in results.items():
+        if not student.startswith("wrong-"):
+            continue
+        part = student.split("-")[1]
+        test_id = f"{part}_tests"
+        assert test_id in got, f"{assignment}: no graded cell {test_id} for solution cell {part}"
+        score, max_score = got[test_id]
+        assert score == 0, f"{assignment}: wrong answer {student} still scored {score}/{max_score} on {part}"
+        for other, (other_score, other_max) in got.items():
+            if other != test_id and other_score != full[other][0]:
+                dependent = _depends_on(assignment, other, part)
+                assert dependent, (f"{assignment}: wrong answer {student} for {part} also changed "
+                                   f"{other} ({other_score}/{other_max})")
+        checked += 1
+    assert checked >= 2 * len(wrong_answers(assignment)), assignment
+
+
+def _depends_on(assignment, graded_id, part):
+    """Whether a later part may legitimately reuse the learner's answer to ``part``."""
+    for path in course.notebooks(assignment, ROOT):
+        nb = nbformat.read(path, as_version=4)
+        later = solution_cells(nb).get(graded_id.removesuffix("_tests"))
+        earlier = solution_cells(nb).get(part)
+        if later is not None and earlier is not None:
+            names = re.findall(r"^def (\w+)", earlier.source, re.M)
+            if any(re.search(rf"\b{name}\(", later.source) for name in names):
+                return True
+    return False
