@@ -1,0 +1,136 @@
+"""Speed of the simulator, side by side with SimPy, and of the PBS Monte Carlo.
+
+Run:  python benchmarks/bench_sim.py            (about a minute on a laptop)
+      python benchmarks/bench_sim.py --quick    (fewer repeats)
+
+1. Event loop: the same workload in dynamolite.sim and in SimPy: MESSAGES
+   messages with exponential delays among NODES nodes, IN_FLIGHT in flight at
+   once (each delivery sends the next message to a random node). Both draw
+   the same random numbers in the same order, so both must reach the same
+   simulated end time; the script checks it. Target: >= 2x SimPy's throughput.
+2. wars(3, 1, 1, "LNKD-DISK", trials=1_000_000): target under 2 s.
+3. 100,000 get/put operations on a 10-node cluster (N=3, R=2, W=2,
+   LNKD-SSD, 100 closed-loop clients over 1,000 keys): target under 10 s.
+
+Medians of several runs; wall-clock time is only ever measured here, never in tests.
+"""
+
+import random
+import statistics
+import sys
+import time
+
+import simpy
+
+from dynamolite.cluster import Cluster
+from dynamolite.pbs import wars
+from dynamolite.sim import Simulator
+
+MESSAGES, NODES, IN_FLIGHT, RATE = 200_000, 100, 1_000, 1.0
+
+
+def loop_dynamolite(seed):
+    sim = Simulator(seed)
+    rng = sim.rng
+    received = [0] * NODES
+    left = [MESSAGES - IN_FLIGHT]
+
+    def deliver(dst):
+        received[dst] += 1
+        if left[0] > 0:
+            left[0] -= 1
+            sim.schedule(rng.expovariate(RATE), deliver, rng.randrange(NODES))
+
+    for _ in range(IN_FLIGHT):
+        sim.schedule(rng.expovariate(RATE), deliver, rng.randrange(NODES))
+    sim.run()
+    assert sum(received) == MESSAGES
+    return sim.now
+
+
+def loop_simpy(seed):
+    env = simpy.Environment()
+    rng = random.Random(seed)
+    received = [0] * NODES
+    left = [MESSAGES - IN_FLIGHT]
+
+    def message(env, delay, dst):
+        # one process per message chain: wait for the delay, deliver, send the next
+        while True:
+            yield env.timeout(delay)
+            received[dst] += 1
+            if left[0] <= 0:
+                return
+            left[0] -= 1
+            delay, dst = rng.expovariate(RATE), rng.randrange(NODES)
+
+    for _ in range(IN_FLIGHT):
+        delay, dst = rng.expovariate(RATE), rng.randrange(NODES)
+        env.process(message(env, delay, dst))
+    env.run()
+    assert sum(received) == MESSAGES
+    return env.now
+
+
+def cluster_ops(seed, ops=100_000, clients=100, keys=1_000):
+    cluster = Cluster(10, n=3, r=2, w=2, latency="LNKD-SSD", seed=seed)
+    rng = random.Random(seed)
+    issued = [0]
+
+    def next_op(op=None):
+        if issued[0] >= ops:
+            return
+        issued[0] += 1
+        key = f"key{rng.randrange(keys)}"
+        now = cluster.now
+        if rng.random() < 0.5:
+            cluster.get_at(now, key, callback=next_op)
+        else:
+            cluster.put_at(now, key, issued[0], callback=next_op)
+
+    for _ in range(clients):
+        next_op()
+    cluster.run()
+    done = sum(1 for op in cluster.history if op.done)
+    assert done == ops, done
+    return cluster
+
+
+def timed(func, *args):
+    t0 = time.perf_counter()
+    out = func(*args)
+    return time.perf_counter() - t0, out
+
+
+def main():
+    repeats = 3 if "--quick" in sys.argv else 5
+    print(f"1. event loop: {MESSAGES:,} messages, {NODES} nodes, {IN_FLIGHT:,} in flight, Exp({RATE}) delays")
+    ours, theirs = [], []
+    for seed in range(repeats):
+        t_ours, end_ours = timed(loop_dynamolite, seed)
+        t_simpy, end_simpy = timed(loop_simpy, seed)
+        assert end_ours == end_simpy, (end_ours, end_simpy)
+        ours.append(t_ours)
+        theirs.append(t_simpy)
+    mo, ms = statistics.median(ours), statistics.median(theirs)
+    print(f"   {'':22}{'dynamolite.sim':>16}{'SimPy ' + simpy.__version__:>16}")
+    print(f"   {'median time (s)':22}{mo:16.3f}{ms:16.3f}")
+    print(f"   {'messages / s':22}{MESSAGES / mo:16,.0f}{MESSAGES / ms:16,.0f}")
+    print(f"   same simulated end time: {end_ours:.6f} ms in both; throughput ratio {ms / mo:.2f}x (target >= 2x)")
+
+    print("2. wars(3, 1, 1, 'LNKD-DISK', trials=1,000,000)")
+    times = [timed(wars, 3, 1, 1, "LNKD-DISK", 1_000_000, seed)[0] for seed in range(repeats)]
+    print(f"   median {statistics.median(times):.3f} s (target < 2 s)")
+
+    print("3. 100,000 get/put operations, 10-node cluster, N=3 R=2 W=2, LNKD-SSD, 100 clients")
+    times, cluster = [], None
+    for seed in range(max(1, repeats // 2)):
+        t, cluster = timed(cluster_ops, seed)
+        times.append(t)
+    print(f"   median {statistics.median(times):.3f} s (target < 10 s); "
+          f"{cluster.sim.events:,} events; simulated {cluster.now:.1f} ms; "
+          f"stale reads {cluster.stale_rate():.4f}")
+
+
+if __name__ == "__main__":
+    main()

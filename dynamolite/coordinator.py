@@ -1,0 +1,209 @@
+"""The request coordinator: N replicas, R responses, W acknowledgements (Dynamo, section 4.5).
+
+A ``put`` or ``get`` for a key goes to a *coordinator* taken from the key's
+preference list. For a put it makes the new version's vector clock (the
+context's clock, advanced at the coordinator), sends it to all N replicas,
+and answers the client after W acknowledgements. For a get it asks all N
+replicas and answers after R responses with every version none of the others
+descends from (the siblings) and their merged clock as the context.
+Late acknowledgements and responses are still delivered, just not waited for:
+the write keeps spreading after the client has its answer.
+
+Each operation is an :class:`Operation`, recorded in the cluster's history
+with its invocation and completion times.
+"""
+
+from heapq import heappush
+
+from .vclock import VectorClock, merge, reconcile
+
+EMPTY = VectorClock()
+
+
+class Context:
+    """The opaque context a get returns and a put passes back (section 4.4): a vector clock."""
+
+    __slots__ = ("clock",)
+
+    def __init__(self, clock=None):
+        self.clock = clock if clock is not None else EMPTY
+
+    def __repr__(self):
+        return f"Context({self.clock})"
+
+    def __eq__(self, other):
+        return isinstance(other, Context) and self.clock == other.clock
+
+    def __hash__(self):
+        return hash(self.clock)
+
+
+class Operation:
+    """One get or put as the history records it.
+
+    ``start``/``end`` are the simulated invocation and completion times (ms);
+    ``ok`` is False if the request timed out. A put has ``value`` and ``clock``
+    (the version it wrote); a get has ``values`` and ``clocks`` (the siblings
+    it returned), ``context``, and ``stale``: True if it missed a write that
+    had completed before it began. ``replicas`` are the nodes whose answers
+    completed the request, in arrival order.
+
+    A get unpacks like the paper's interface: ``values, context = cluster.get(key)``.
+    """
+
+    __slots__ = ("id", "kind", "key", "value", "clock", "values", "clocks", "start", "end",
+                 "ok", "client", "coordinator", "replicas", "stale", "must_see", "needed",
+                 "context_in", "callback", "_responses", "_heard", "done", "consistent")
+
+    def __init__(self, op_id, kind, key, start, client):
+        self.id, self.kind, self.key, self.start, self.client = op_id, kind, key, start, client
+        self.value = self.clock = None
+        self.values = self.clocks = None
+        self.end = None
+        self.ok = None
+        self.done = False
+        self.coordinator = None
+        self.replicas = []
+        self.stale = None
+        self.must_see = ()
+        self.needed = 0
+        self.context_in = None
+        self.callback = None
+        self._responses = []
+        self._heard = 0
+        self.consistent = False
+
+    @property
+    def latency(self):
+        """Completion minus invocation time in ms (None while running)."""
+        return None if self.end is None else self.end - self.start
+
+    @property
+    def context(self):
+        """For a get: the context to pass to the next put (the merged clock of the siblings)."""
+        if self.kind == "get":
+            return Context(merge(*self.clocks) if self.clocks else VectorClock())
+        return Context(self.clock)
+
+    def __iter__(self):
+        if self.kind != "get":
+            raise TypeError("only a get unpacks into (values, context)")
+        return iter((self.values, self.context))
+
+    def __repr__(self):
+        state = "running" if not self.done else ("ok" if self.ok else "failed")
+        what = f"value={self.value!r}" if self.kind == "put" else f"values={self.values!r}"
+        lat = "" if self.end is None else f", latency={self.latency:.3f}"
+        stale = f", stale={self.stale}" if self.kind == "get" and self.done else ""
+        return (f"Operation(#{self.id} {self.kind} {self.key!r} {what}, {state}{lat}"
+                f", replicas={self.replicas}{stale})")
+
+
+class Coordinator:
+    """The message handlers of put and get, wired to a simulator, a network and the nodes.
+
+    One object serves every node: a handler receives the coordinating
+    node's name with each message, so the state of a request lives in its
+    :class:`Operation`, not in the coordinator.
+    """
+
+    def __init__(self, sim, network, nodes, n, r, w, on_complete, trace=None):
+        self.sim, self.network, self.nodes = sim, network, nodes
+        self.n, self.r, self.w = n, r, w
+        self.on_complete = on_complete
+        self.trace = trace                  # a list to record messages in, or None
+
+    # -- sending -------------------------------------------------------------
+    def send(self, op, src, dst, kind, handler, *args):
+        """Send one message through the network; record it if tracing."""
+        sim = self.sim
+        now = sim.now
+        delay = self.network.delay(sim.rng, now, src, dst, kind)
+        if self.trace is not None:
+            self.trace.append((op.id, kind, src, dst, now, None if delay is None else now + delay))
+        if delay is not None:          # sim.schedule, inlined: delays are never negative here
+            heappush(sim._queue, (now + delay, next(sim._seq), handler, args))
+
+    # -- put -----------------------------------------------------------------
+    def coordinate_put(self, op, replicas, value):
+        """At the coordinator: make the new version and send it to the N replicas."""
+        coord = self.nodes[op.coordinator]
+        context = op.context_in.clock
+        op.clock = context.increment(coord.name, coord.next_counter(context), time=self.sim.now)
+        op.value = value
+        for name in replicas:
+            self.send(op, coord.name, name, "W", self.replica_put, op, name)
+
+    def replica_put(self, op, name):
+        """At a replica: store the version, acknowledge."""
+        self.nodes[name].put(op.key, op.clock, op.value)
+        self.send(op, name, op.coordinator, "A", self.ack, op, name)
+
+    def ack(self, op, name):
+        """At the coordinator: count acknowledgements; answer after W."""
+        op._heard += 1
+        if op.done or op._heard > op.needed:
+            return
+        op.replicas.append(name)
+        if op._heard == op.needed:
+            self.reply(op)
+
+    # -- get -----------------------------------------------------------------
+    def coordinate_get(self, op, replicas):
+        """At the coordinator: ask the N replicas."""
+        for name in replicas:
+            self.send(op, op.coordinator, name, "R", self.replica_get, op, name)
+
+    def replica_get(self, op, name):
+        """At a replica: answer with its siblings for the key."""
+        versions = self.nodes[name].data.get(op.key, ())
+        self.send(op, name, op.coordinator, "S", self.response, op, name, versions)
+
+    def response(self, op, name, versions):
+        """At the coordinator: gather responses; after R, answer with the siblings."""
+        op._heard += 1
+        if op.done or op._heard > op.needed:
+            return
+        op.replicas.append(name)
+        op._responses.append(versions)
+        if op._heard == op.needed:
+            self.finish_get(op)
+            self.reply(op)
+
+    def finish_get(self, op):
+        responses = op._responses
+        first = responses[0]
+        if len(first) == 1 and all(len(r) == 1 and r[0][0] is first[0][0] for r in responses):
+            versions = list(first)          # every replica holds the same single version
+        elif len(responses) == 1:
+            versions = list(first)
+        else:
+            by_clock = {}
+            for versions in responses:
+                for clock, value in versions:
+                    by_clock[clock] = value
+            versions = [(c, by_clock[c]) for c in reconcile(by_clock)]
+        if len(versions) > 1:
+            versions.sort(key=lambda cv: str(cv[0]))
+        op.clocks = [c for c, _ in versions]
+        op.values = [v for _, v in versions]
+
+    # -- answering -------------------------------------------------------------
+    def reply(self, op):
+        """Send the answer back to the client (no time unless regions are modelled)."""
+        if op.client is None:
+            self.complete(op, True)
+        else:
+            self.send(op, op.coordinator, op.client, "C", self.complete, op, True)
+
+    def complete(self, op, ok):
+        if op.done:
+            return
+        op.done, op.ok, op.end = True, ok, self.sim.now
+        self.on_complete(op)
+
+    def timeout(self, op):
+        if not op.done:
+            if op.kind == "get":
+                op.values, op.clocks = [], []
+            self.complete(op, False)
