@@ -1,0 +1,181 @@
+"""The quorum cluster: configuration errors, the get/put interface, siblings, and quorum properties."""
+
+import random
+
+import networkx as nx
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from dynamolite.checkers import check_stale_reads
+from dynamolite.cluster import Cluster
+from dynamolite.errors import ConfigError, UnknownNodeError
+from dynamolite.network import Constant, Exponential, Partition, Regions
+
+
+def run_workload(cluster, ops, keys=5, clients=8, seed=0, think=1.0):
+    """Closed-loop clients doing random gets, blind puts and read-modify-writes."""
+    rng = random.Random(seed)
+    issued = [0]
+    contexts = {}
+
+    def next_op(client, last=None):
+        if last is not None and last.kind == "get" and last.ok:
+            contexts[client, last.key] = last.context
+        if issued[0] >= ops:
+            return
+        issued[0] += 1
+        key = f"k{rng.randrange(keys)}"
+        at = cluster.now + rng.expovariate(1.0 / think)
+        done = lambda op, c=client: next_op(c, op)
+        if rng.random() < 0.5:
+            cluster.get_at(at, key, callback=done)
+        else:
+            context = contexts.get((client, key)) if rng.random() < 0.5 else None
+            cluster.put_at(at, key, (client, issued[0]), context, callback=done)
+
+    for c in range(clients):
+        next_op(c)
+    cluster.run()
+    return cluster.history
+
+
+# -- configuration ---------------------------------------------------------
+@pytest.mark.parametrize("kwargs, rule", [
+    (dict(n=3, r=4, w=1), "R=4 is greater than N=3"),
+    (dict(n=3, r=1, w=5), "W=5 is greater than N=3"),
+    (dict(n=6, r=1, w=1), "N=6 replicas need at least 6 nodes"),
+    (dict(n=0, r=1, w=1), "positive integer"),
+    (dict(latency="LNKD-NVME"), "unknown latency model"),
+    (dict(latency=-2.0), "negative"),
+    (dict(timeout=0), "timeout"),
+])
+def test_bad_configurations_fail_loudly(kwargs, rule):
+    with pytest.raises(ConfigError, match=rule):
+        Cluster(["a", "b", "c", "d"], **kwargs)
+
+
+def test_region_needs_a_regions_cluster():
+    with pytest.raises(ConfigError, match="Regions"):
+        Cluster(3).get("k", region="Virginia")
+
+
+# -- the interface ------------------------------------------------------------
+def test_put_then_get_returns_the_value_with_latency_and_replicas():
+    c = Cluster(5, n=3, r=2, w=2, latency=Constant(1.0), seed=1)
+    put = c.put("cart", ["milk"])
+    assert put.ok and put.latency == 2.0 and len(put.replicas) == 2
+    assert set(put.replicas) <= set(c.preference_list("cart"))
+    values, context = c.get("cart")
+    assert values == [["milk"]] and context.clock == put.clock
+    assert c.history[-1].stale is False and c.history[-1].latency == 2.0
+
+
+def test_concurrent_blind_writes_become_siblings_and_a_put_with_the_context_reconciles_them():
+    c = Cluster(3, n=3, r=3, w=3, latency=Exponential(1.0), seed=0)
+    c.put_at(0.0, "cart", ["milk"])
+    c.put_at(0.0, "cart", ["eggs"])
+    c.run()
+    first, second = c.history
+    assert first.coordinator != second.coordinator    # (one coordinator would order them itself)
+    assert first.clock.concurrent(second.clock)
+    get = c.get("cart")
+    assert sorted(map(tuple, get.values)) == [("eggs",), ("milk",)]
+    c.put("cart", ["eggs", "milk"], get.context)
+    assert c.get("cart").values == [["eggs", "milk"]]
+    c.run()
+    c.check()
+
+
+def test_consistent_read_waits_for_a_read_quorum_that_meets_every_write_quorum():
+    c = Cluster(3, n=3, r=1, w=1, latency="LNKD-DISK", seed=2)
+    context = None
+    for i in range(300):
+        c.put("k", i, context)                 # each write descends from the last read
+        op = c.get("k", consistent=True)
+        assert op.values == [i] and len(op.replicas) == 3 and not op.stale
+        context = op.context
+
+
+def test_timeouts_fail_requests_when_messages_are_lost():
+    c = Cluster(3, n=3, r=3, w=3, latency=Constant(1), loss=0.3, timeout=50, seed=3)
+    ops = [c.put("k", i) for i in range(30)] + [c.get("k") for _ in range(30)]
+    assert any(not op.ok for op in ops) and any(op.ok for op in ops)
+    assert all(op.latency == 50 for op in ops if not op.ok)
+
+
+def test_a_partitioned_replica_does_not_block_a_majority_quorum():
+    nodes = ["a", "b", "c"]
+    c = Cluster(nodes, n=3, r=2, w=2, latency=Constant(1), partitions=[Partition(0, 1e9, {"a"})], seed=5)
+    ops = [c.put(f"k{i}", i) for i in range(12)]
+    for op in ops:
+        if op.coordinator == "a":          # the minority side cannot gather W=2 (no sloppy quorum here)
+            assert not op.ok
+        else:
+            assert op.ok and "a" not in op.replicas
+    assert {op.coordinator for op in ops} == {"a", "b", "c"}
+
+
+def test_regions_put_the_coordinator_near_the_client():
+    g = nx.Graph()
+    g.add_edge("Virginia", "Singapore", delay=110.0)
+    regions = Regions(g, {"va1": "Virginia", "va2": "Virginia", "sg1": "Singapore"}, local=Constant(0.5))
+    c = Cluster(["va1", "va2", "sg1"], n=3, r=1, w=1, latency=regions, seed=0)
+    put = c.put("photo", "bob.jpg", region="Virginia")
+    assert put.coordinator.startswith("va") and put.latency == 2.0     # 4 local hops of 0.5 ms
+    early = c.get("photo", region="Singapore")
+    assert early.coordinator == "sg1" and early.stale and early.values == []
+    c.sleep(200)
+    late = c.get("photo", region="Singapore")
+    assert late.values == ["bob.jpg"] and not late.stale
+    with pytest.raises(UnknownNodeError):
+        c.get("photo", region="Mars")
+
+
+def test_trace_records_each_message_of_an_operation():
+    c = Cluster(4, n=3, r=2, w=2, latency=Constant(1), seed=0, trace=True)
+    op = c.put("k", 1)
+    c.run()
+    kinds = sorted(kind for kind, *_ in c.trace_of(op))
+    assert kinds == ["A"] * 3 + ["W"] * 3
+    with pytest.raises(ConfigError, match="trace=True"):
+        Cluster(3).trace_of(0)
+
+
+# -- properties ------------------------------------------------------------
+def history_fingerprint(history):
+    return [(op.id, op.kind, op.key, op.start, op.end, op.coordinator, tuple(op.replicas),
+             repr(op.value), repr(op.values), str(op.clock)) for op in history]
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.integers(0, 2 ** 32))
+def test_identical_seeds_give_identical_histories(seed):
+    def play():
+        return history_fingerprint(run_workload(Cluster(6, n=3, r=1, w=2, seed=seed), 150, seed=seed))
+    assert play() == play()
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2 ** 32),
+       nrw=st.sampled_from([(3, 2, 2), (3, 1, 3), (3, 3, 1), (5, 3, 3), (5, 2, 4), (4, 2, 3)]),
+       model=st.sampled_from(["LNKD-SSD", "LNKD-DISK", "YMMR"]))
+def test_strict_quorums_without_faults_never_return_stale_reads(seed, nrw, model):
+    n, r, w = nrw
+    cluster = Cluster(7, n=n, r=r, w=w, latency=model, seed=seed)
+    history = run_workload(cluster, 250, keys=4, seed=seed)
+    verdict = check_stale_reads(history)
+    assert verdict.valid, verdict
+    assert verdict.reads > 50
+    assert not any(op.stale for op in history if op.kind == "get")
+    cluster.check()
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.integers(0, 2 ** 32))
+def test_partial_quorums_can_be_stale_and_the_checker_agrees_with_the_cluster(seed):
+    cluster = Cluster(5, n=3, r=1, w=1, latency="LNKD-DISK", seed=seed)
+    history = run_workload(cluster, 300, keys=2, seed=seed, think=2.0)
+    verdict = check_stale_reads(history)
+    flagged = {op.id for op in history if op.kind == "get" and op.stale}
+    assert {s.read.id for s in verdict.stale} == flagged
+    cluster.check()

@@ -1,0 +1,116 @@
+"""The event loop: time order, deterministic ties, stop, until, and its invariants."""
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from dynamolite.errors import ConfigError
+from dynamolite.sim import Simulator
+
+
+def test_events_run_in_time_order_and_ties_in_scheduling_order():
+    sim, log = Simulator(), []
+    for delay, name in [(3, "c"), (1, "a1"), (2, "b"), (1, "a2"), (0, "zero")]:
+        sim.schedule(delay, log.append, name)
+    assert sim.run() == 5
+    assert log == ["zero", "a1", "a2", "b", "c"]
+    assert sim.now == 3
+
+
+def test_callbacks_can_schedule_more_events():
+    sim, log = Simulator(), []
+
+    def tick(i):
+        log.append((sim.now, i))
+        if i < 3:
+            sim.schedule(1.5, tick, i + 1)
+
+    sim.schedule(0, tick, 0)
+    assert sim.run() == 4
+    assert log == [(0.0, 0), (1.5, 1), (3.0, 2), (4.5, 3)]
+    assert sim.events == 4
+
+
+@pytest.mark.parametrize("bad", [-1, -1e-9, float("nan")])
+def test_negative_or_nan_delay_is_refused(bad):
+    with pytest.raises(ConfigError, match="past"):
+        Simulator().schedule(bad, print)
+
+
+def test_at_in_the_past_is_refused():
+    sim = Simulator()
+    sim.schedule(5, lambda: None)
+    sim.run()
+    with pytest.raises(ConfigError, match="past"):
+        sim.at(4, print)
+
+
+def test_run_until_stops_before_later_events_and_advances_time():
+    sim, log = Simulator(), []
+    for t in (1, 2, 5):
+        sim.at(t, log.append, t)
+    assert sim.run(until=3) == 2
+    assert log == [1, 2] and sim.now == 3 and sim.peek() == 5
+    assert sim.run(max_events=1) == 1 and log == [1, 2, 5]
+    assert sim.run() == 0
+
+
+def test_stop_ends_the_run_after_the_current_event_and_a_later_run_resumes():
+    sim, log = Simulator(), []
+
+    def stopper(name):
+        log.append(name)
+        sim.stop()
+        log.append(name + " finished")
+
+    sim.at(1, log.append, "a")
+    sim.at(2, stopper, "b")
+    sim.at(2, log.append, "c")
+    sim.at(3, log.append, "d")
+    assert sim.run() == 2
+    assert log == ["a", "b", "b finished"] and sim.now == 2
+    assert sim.run() == 2
+    assert log[-2:] == ["c", "d"]
+    assert sim.events == 4
+    sim.check()
+
+
+def test_a_stop_not_reached_does_not_stop_the_next_run():
+    sim, log = Simulator(), []
+    sim.at(1, sim.stop)
+    sim.at(1, log.append, "same time")
+    sim.at(5, log.append, "later")
+    assert sim.run(until=0.5) == 0
+    assert sim.run() == 1          # the stop event itself
+    assert sim.run() == 2
+    assert log == ["same time", "later"]
+
+
+def test_step_runs_one_event():
+    sim, log = Simulator(), []
+    sim.at(1, log.append, 1)
+    assert sim.step() and log == [1] and sim.now == 1
+    assert not sim.step()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.floats(min_value=0, max_value=100, allow_nan=False), min_size=1, max_size=60),
+       st.integers(0, 2 ** 32))
+def test_random_schedules_keep_the_invariants_and_replay_identically(delays, seed):
+    def play():
+        sim, seen = Simulator(seed), []
+
+        def event(i):
+            seen.append((sim.now, i, sim.rng.random()))
+            if i % 3 == 0 and i < 200:
+                sim.schedule(sim.rng.expovariate(1.0), event, i + 1000)
+
+        for i, d in enumerate(delays):
+            sim.schedule(d, event, i)
+        while sim.step():
+            sim.check()
+        return seen
+
+    first = play()
+    times = [t for t, _, _ in first]
+    assert times == sorted(times)
+    assert first == play()
