@@ -24,7 +24,11 @@ Beside the ring live the two partitioners it is compared with in the lesson,
 from bisect import bisect_right
 from collections import Counter
 from fractions import Fraction
-from hashlib import md5
+
+try:                      # CPython's built-in MD5 is about twice as fast as OpenSSL's
+    from _md5 import md5  # for short keys; the digests are identical
+except ImportError:       # pragma: no cover
+    from hashlib import md5
 
 import numpy as np
 
@@ -118,7 +122,7 @@ class Ring:
         self._weights[node] = weight
 
     def _rebuild(self):
-        pairs = sorted((token(vnode_name(node, i)), node)
+        pairs = sorted((int.from_bytes(md5(vnode_name(node, i).encode()).digest(), "big"), node)
                        for node, weight in self._weights.items()
                        for i in range(self.vnodes * weight))
         self._tokens = [t for t, _ in pairs]
@@ -196,8 +200,9 @@ class Ring:
         """
         if not self._tokens:
             raise EmptyRingError("the ring has no nodes: add one with ring.add_node(name)")
-        keys = [k if k.__class__ is bytes else _key_bytes(k) for k in keys]
-        digests = np.frombuffer(b"".join([md5(k).digest() for k in keys]), dtype=">u8")
+        keys = keys if isinstance(keys, list) else list(keys)
+        digests = np.frombuffer(b"".join([md5(k.encode() if k.__class__ is str else _key_bytes(k)).digest()
+                                          for k in keys]), dtype=">u8")
         key_hi = digests[0::2].astype(np.uint64)
         if self._tokens_hi is None:
             self._tokens_hi = np.array([t >> 64 for t in self._tokens], dtype=np.uint64)
