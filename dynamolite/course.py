@@ -8,11 +8,30 @@ gets.
 A *course folder* is a directory holding ``nbgrader_config.py``,
 ``solutions/`` (nbgrader's source) and, after :func:`release`,
 ``exercises/`` (the release) and a ``gradebook.db``.
+
+The instructor's workflow, from the course folder (the repository root)::
+
+    python -m dynamolite.course release                 # solutions/ -> exercises/, every assignment
+    python -m dynamolite.course collect ring inbox/     # files named by student -> submitted/
+    python -m dynamolite.course autograde --jobs 2      # every submission, on both cores
+    python -m dynamolite.course export grades.csv       # a row a student, a column a part
+    python -m dynamolite.course feedback                # feedback/<student>/<assignment>/*.html
+
+Parallel grading: nbgrader grades one submission at a time against one
+gradebook, so each worker process grades in its own copy of the course with
+its own copy of the gradebook; the results are then merged into the course's
+gradebook (:func:`merge_gradebook`), which then holds what sequential grading
+would have written.
 """
 
+import argparse
+import concurrent.futures
+import multiprocessing
 import os
 import shutil
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 import nbformat
@@ -40,8 +59,30 @@ def notebooks(assignment, root=KIT_ROOT, folder="solutions"):
     return sorted((Path(root) / folder / assignment).glob("*.ipynb"))
 
 
+def grading_settings():
+    """The settings :func:`api` adds to nbgrader_config.py, as ``{"Section.name": value}``.
+
+    Autograde executes with :class:`~dynamolite.nbgrader_plugins.GuardedExecute`
+    (a stuck or dead kernel cannot stop the grading; fixed hash seed); feedback
+    runs :class:`~dynamolite.nbgrader_plugins.HideTestCode` first (no hidden
+    test code, no tracebacks in graded cells).
+    """
+    from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+    from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, GetGrades,
+                                        IgnorePattern, LimitOutput, SaveAutoGrades)
+
+    from dynamolite.nbgrader_plugins import GuardedExecute, HideTestCode
+    return {
+        "Autograde.autograde_preprocessors": [
+            GuardedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+            SaveAutoGrades, AssignLatePenalties, CheckCellMetadata],
+        "GenerateFeedback.preprocessors": [HideTestCode, GetGrades, CSSHTMLHeaderPreprocessor],
+    }
+
+
 def api(root=KIT_ROOT, **overrides):
-    """An ``NbGraderAPI`` for the course folder ``root``, configured by its nbgrader_config.py.
+    """An ``NbGraderAPI`` for the course folder ``root``, configured by its nbgrader_config.py
+    and :func:`grading_settings`.
 
     ``overrides`` are extra settings as ``{"Section.name": value}`` pairs.
     """
@@ -56,7 +97,7 @@ def api(root=KIT_ROOT, **overrides):
     extra = Config()
     extra.CourseDirectory.root = str(root)
     extra.CourseDirectory.db_url = f"sqlite:///{root / 'gradebook.db'}"
-    for key, value in overrides.items():
+    for key, value in {**grading_settings(), **overrides}.items():
         section, name = key.split(".")
         extra[section][name] = value
     config.merge(extra)
@@ -112,3 +153,274 @@ def scores(assignment, student, root=KIT_ROOT):
             for grade in nb.grades:
                 result[grade.name] = (grade.score, grade.max_score)
     return result
+
+
+def gradebook_path(root=KIT_ROOT):
+    return Path(root).resolve() / "gradebook.db"
+
+
+def release_all(root=KIT_ROOT, names=None):
+    """Release every assignment (or those in ``names``); return their release folders."""
+    return [release(name, root) for name in (names or assignments(root))]
+
+
+# --------------------------------------------------------------------------
+# Collecting submissions
+# --------------------------------------------------------------------------
+def collect(assignment, folder, root=KIT_ROOT):
+    """nbgrader's zip collection: files named by student in ``folder`` into ``submitted/``.
+
+    ``folder`` holds ``<student>_<notebook>.ipynb`` files, ``<student>.ipynb``
+    files (assignments with a single notebook), or zips ``<student>.zip`` of
+    the notebooks. Returns the student ids collected.
+    """
+    import subprocess
+
+    root = Path(root).resolve()
+    archive = root / "downloaded" / assignment / "archive"
+    if archive.exists():
+        shutil.rmtree(archive)
+    shutil.copytree(folder, archive)
+    _ensure_tools_on_path()
+    command = [sys.executable, "-m", "nbgrader", "zip_collect", assignment, "--force",
+               "--ZipCollectApp.collector_plugin=dynamolite.nbgrader_plugins.StudentFileCollector"]
+    done = subprocess.run(command, cwd=root, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"nbgrader zip_collect failed:\n{done.stdout}\n{done.stderr}")
+    return submissions(assignment, root)
+
+
+def submissions(assignment, root=KIT_ROOT):
+    """Student ids with a submission of ``assignment`` in ``submitted/``, sorted."""
+    folder = Path(root) / "submitted"
+    if not folder.exists():
+        return []
+    return sorted(p.name for p in folder.iterdir()
+                  if (p / assignment).is_dir() and not p.name.startswith("."))
+
+
+# --------------------------------------------------------------------------
+# Autograding many submissions, in parallel
+# --------------------------------------------------------------------------
+_worker = {}
+
+
+def _worker_start(base, root):
+    """Pool initializer: this process grades in its own copy of the course."""
+    folder = Path(base) / f"worker-{os.getpid()}"
+    folder.mkdir(parents=True)
+    shutil.copy(Path(root) / "nbgrader_config.py", folder / "nbgrader_config.py")
+    shutil.copytree(Path(root) / "solutions", folder / "solutions",
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    shutil.copy(gradebook_path(root), folder / "gradebook.db")
+    _worker.update(folder=folder, root=Path(root))
+
+
+def _grade_one(root, assignment, student):
+    """Autograde one submission in course folder ``root``; never raises."""
+    started = time.monotonic()
+    try:
+        result = api(root).autograde(assignment, student, force=True, create=True)
+        error = None if result.get("success") else (result.get("error") or result.get("log") or "failed")
+    except Exception as exc:  # noqa: BLE001 (one bad submission must not stop the class)
+        error = f"{type(exc).__name__}: {exc}"
+    return error, time.monotonic() - started
+
+
+def _worker_grade(assignment, student):
+    folder, root = _worker["folder"], _worker["root"]
+    target = folder / "submitted" / student / assignment
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(root / "submitted" / student / assignment, target)
+    error, seconds = _grade_one(folder, assignment, student)
+    return assignment, student, str(folder), error, seconds
+
+
+def merge_gradebook(source_root, assignment, student, root=KIT_ROOT):
+    """Copy one autograded submission (gradebook records and ``autograded/`` files)
+    from the course folder ``source_root`` into the course folder ``root``."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    _ensure_tools_on_path()
+    with Gradebook(f"sqlite:///{gradebook_path(source_root)}") as src, \
+            Gradebook(f"sqlite:///{gradebook_path(root)}") as dst:
+        old = src.find_submission(assignment, student)
+        try:
+            dst.find_student(student)
+        except MissingEntry:
+            person = old.student
+            dst.add_student(student, first_name=person.first_name, last_name=person.last_name,
+                            email=person.email, lms_user_id=person.lms_user_id)
+        try:
+            dst.remove_submission(assignment, student)
+        except MissingEntry:
+            pass
+        new = dst.add_submission(assignment, student, timestamp=old.timestamp)
+        for old_nb in old.notebooks:
+            new_nb = dst.find_submission_notebook(old_nb.name, assignment, student)
+            new_nb.flagged = old_nb.flagged
+            new_nb.late_submission_penalty = old_nb.late_submission_penalty
+            for grade in old_nb.grades:
+                target = dst.find_grade(grade.name, old_nb.name, assignment, student)
+                for field in ("auto_score", "manual_score", "extra_credit", "needs_manual_grade"):
+                    setattr(target, field, getattr(grade, field))
+            for comment in old_nb.comments:
+                target = dst.find_comment(comment.name, old_nb.name, assignment, student)
+                target.auto_comment, target.manual_comment = comment.auto_comment, comment.manual_comment
+        dst.db.commit()
+        del new
+    source = Path(source_root) / "autograded" / student / assignment
+    target = Path(root) / "autograded" / student / assignment
+    if target.exists():
+        shutil.rmtree(target)
+    if source.exists():
+        shutil.copytree(source, target)
+
+
+def _print_progress(done, total, assignment, student, error, seconds, started):
+    elapsed = time.monotonic() - started
+    eta = elapsed / done * (total - done)
+    status = "ok" if error is None else "FAILED"
+    print(f"[{done:>4}/{total}] {assignment}/{student}: {status} in {seconds:.1f} s "
+          f"(elapsed {elapsed:.0f} s, about {eta:.0f} s left)", file=sys.stderr, flush=True)
+
+
+def autograde_all(pairs=None, root=KIT_ROOT, jobs=None, progress=True):
+    """Autograde many submissions; return ``{(assignment, student): error or None}``.
+
+    ``pairs`` are ``(assignment, student)`` tuples (default: every submission
+    in ``submitted/``). With ``jobs`` > 1 (default: the number of cores), each
+    worker process grades in its own copy of the course and the results are
+    merged into ``root``'s gradebook. A submission that makes nbgrader fail is
+    reported in the result and does not stop the others.
+    """
+    root = Path(root).resolve()
+    if pairs is None:
+        pairs = [(a, s) for a in assignments(root) for s in submissions(a, root)]
+    pairs = list(pairs)
+    jobs = min(jobs or os.cpu_count() or 1, max(len(pairs), 1))
+    _require_released({a for a, _ in pairs}, root)
+    started, results = time.monotonic(), {}
+    report = _print_progress if progress else (lambda *args: None)
+    if jobs <= 1:
+        for assignment, student in pairs:
+            error, seconds = _grade_one(root, assignment, student)
+            results[(assignment, student)] = error
+            report(len(results), len(pairs), assignment, student, error, seconds, started)
+        return results
+    graded_in = {}
+    with tempfile.TemporaryDirectory(prefix="dynamolite-grading-") as base:
+        context = multiprocessing.get_context("spawn")
+        with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_start,
+                                                    initargs=(base, str(root))) as pool:
+            futures = [pool.submit(_worker_grade, a, s) for a, s in pairs]
+            for future in concurrent.futures.as_completed(futures):
+                assignment, student, folder, error, seconds = future.result()
+                results[(assignment, student)] = error
+                if error is None:
+                    graded_in[(assignment, student)] = folder
+                report(len(results), len(pairs), assignment, student, error, seconds, started)
+        for (assignment, student), folder in sorted(graded_in.items()):
+            merge_gradebook(folder, assignment, student, root)
+    return {pair: results[pair] for pair in pairs}
+
+
+def _require_released(names, root):
+    from nbgrader.api import Gradebook, MissingEntry
+
+    _ensure_tools_on_path()
+    with Gradebook(f"sqlite:///{gradebook_path(root)}") as gb:
+        for name in names:
+            try:
+                gb.find_assignment(name)
+            except MissingEntry:
+                raise RuntimeError(f"assignment {name!r} is not in {gradebook_path(root)}: "
+                                   f"run `python -m dynamolite.course release` first") from None
+
+
+# --------------------------------------------------------------------------
+# Grades and feedback
+# --------------------------------------------------------------------------
+def export_csv(path="grades.csv", root=KIT_ROOT):
+    """Write the gradebook as CSV: a row a student, a column a part, totals last."""
+    from nbgrader.api import Gradebook
+
+    from dynamolite.nbgrader_plugins import part_rows
+
+    import csv
+    _ensure_tools_on_path()
+    with Gradebook(f"sqlite:///{gradebook_path(root)}") as gb:
+        header, rows = part_rows(gb)
+    with open(Path(root) / path if not Path(path).is_absolute() else path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return Path(path)
+
+
+def feedback(assignment, root=KIT_ROOT, student=None):
+    """nbgrader's feedback HTML (hidden tests and tracebacks removed) for every autograded
+    submission of ``assignment`` (or one ``student``); return the HTML files."""
+    _checked(api(root).generate_feedback(assignment, student, force=True), "generate_feedback")
+    pattern = f"{student or '*'}/{assignment}/*.html"
+    return sorted((Path(root) / "feedback").glob(pattern))
+
+
+# --------------------------------------------------------------------------
+# Command line
+# --------------------------------------------------------------------------
+def main(argv=None):
+    """``python -m dynamolite.course release|collect|autograde|export|feedback``."""
+    parser = argparse.ArgumentParser(prog="python -m dynamolite.course",
+                                     description="The instructor's workflow, run from the course folder.")
+    parser.add_argument("--root", default=".", help="the course folder (default: here)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    p = commands.add_parser("release", help="nbgrader generate_assignment: solutions/ into exercises/")
+    p.add_argument("assignments", nargs="*", help="default: every assignment")
+    p = commands.add_parser("collect", help="nbgrader zip_collect from a folder of files named by student")
+    p.add_argument("assignment")
+    p.add_argument("folder", help="<student>_<notebook>.ipynb, <student>.ipynb or <student>.zip files")
+    p = commands.add_parser("autograde", help="autograde every submission, in parallel")
+    p.add_argument("assignments", nargs="*", help="default: every assignment")
+    p.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per core)")
+    p = commands.add_parser("export", help="grades as CSV, a column a part")
+    p.add_argument("path", nargs="?", default="grades.csv")
+    p = commands.add_parser("feedback", help="a feedback HTML per student, without hidden tests")
+    p.add_argument("assignments", nargs="*", help="default: every assignment")
+    args = parser.parse_args(argv)
+    root = Path(args.root).resolve()
+    if not (root / "nbgrader_config.py").exists():
+        parser.error(f"{root} has no nbgrader_config.py: run from the course folder or pass --root")
+
+    if args.command == "release":
+        for folder in release_all(root, args.assignments):
+            print(f"released {folder.relative_to(root)}")
+    elif args.command == "collect":
+        students = collect(args.assignment, args.folder, root)
+        print(f"{len(students)} submissions of {args.assignment} in submitted/")
+    elif args.command == "autograde":
+        names = args.assignments or assignments(root)
+        pairs = [(a, s) for a in names for s in submissions(a, root)]
+        started = time.monotonic()
+        results = autograde_all(pairs, root, jobs=args.jobs)
+        failed = {pair: error for pair, error in results.items() if error}
+        print(f"autograded {len(results) - len(failed)} of {len(results)} submissions "
+              f"in {time.monotonic() - started:.0f} s")
+        for (assignment, student), error in failed.items():
+            print(f"FAILED {assignment}/{student}: {error.strip().splitlines()[-1] if error.strip() else error}")
+        return 1 if failed else 0
+    elif args.command == "export":
+        path = export_csv(args.path, root)
+        print(f"wrote {path}")
+    elif args.command == "feedback":
+        for name in args.assignments or assignments(root):
+            if submissions(name, root):
+                files = feedback(name, root)
+                print(f"{name}: {len(files)} feedback files in feedback/")
+    return 0
+
+
+if __name__ == "__main__":
+    from dynamolite import course as _course   # workers import this module by its real name
+    sys.exit(_course.main())

@@ -14,10 +14,18 @@ limit (an infinite loop after a correct ``def``), makes the next part's test
 fail with a message saying so, instead of letting the function it defined
 before the loop earn the points.
 
+The guard also fails the next part when an answer cell printed more than
+``MAX_CELL_OUTPUT_LINES`` lines (only the first ones are kept, so a flood
+cannot slow the grader down), or rebound a name the tests use
+(``check_equal = ...``): the genuine helper is put back and the learner is
+told to rename theirs.
+
 ``call`` runs a learner's function under guard rails: a time limit, no
 ``input()``, and at most ``MAX_OUTPUT_LINES`` printed lines. Whatever goes
 wrong becomes a ``GradingFailure`` (an ``AssertionError``) whose message says
-what happened and what to do.
+what happened and what to do. ``check_equal`` and ``check_close`` accept only
+plain values (built-in numbers, strings, lists, dicts, ...), so an object that
+claims to equal everything cannot pass a test.
 """
 
 import builtins
@@ -33,6 +41,13 @@ MAX_OUTPUT_LINES = 200
 CALL_TIMEOUT = 10.0
 """Seconds one graded call may take."""
 
+MAX_CELL_OUTPUT_LINES = 2000
+"""Lines an answer cell may print at top level; more fails the next part."""
+
+HELPER_NAMES = ("install_guard", "begin_part", "call", "check_equal", "check_close",
+                "check", "GradingFailure")
+"""Names the graded test cells use: an answer cell must not rebind them."""
+
 
 class GradingFailure(AssertionError):
     """A graded check failed; the message is meant for the learner."""
@@ -41,36 +56,109 @@ class GradingFailure(AssertionError):
 # --------------------------------------------------------------------------
 # The cell guard
 # --------------------------------------------------------------------------
+class _CountingStream:
+    """Stands in for sys.stdout/sys.stderr: counts lines, forwards only the first ones."""
+
+    def __init__(self, stream, guard):
+        self._stream, self._guard = stream, guard
+
+    def write(self, text):
+        text = str(text)
+        guard = self._guard
+        guard.lines += text.count("\n")
+        if guard.lines <= MAX_CELL_OUTPUT_LINES:
+            return self._stream.write(text)
+        if not guard.flood_noted:
+            guard.flood_noted = True
+            self._stream.write(f"\n[output stopped after {MAX_CELL_OUTPUT_LINES} lines]\n")
+        return len(text)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
 class _Guard:
-    def __init__(self):
-        self.failures = []        # (cell number, error name) since the last test cell
+    def __init__(self, shell):
+        self.shell = shell
+        self.failures = []        # messages (with {label}) since the last test cell
         self.in_test = False
         self.count = 0
+        self.lines = 0
+        self.flood_noted = False
+        self.genuine = {name: globals()[name] for name in HELPER_NAMES}
+        self.module = sys.modules[__name__]
+
+    def pre_run_cell(self, info=None):
+        self.lines, self.flood_noted = 0, False
+        for name in ("stdout", "stderr"):
+            stream = getattr(sys, name)
+            if not isinstance(stream, _CountingStream):
+                setattr(sys, name, _CountingStream(stream, self))
 
     def post_run_cell(self, result):
         self.count += 1
+        self._restore_module()
         if self.in_test:          # a test cell's own outcome is nbgrader's business
             self.in_test = False
             return
         error = result.error_before_exec or result.error_in_exec
         if error is not None:
-            self.failures.append((self.count, type(error).__name__))
+            self.failures.append(_error_message(type(error).__name__))
+        if self.lines > MAX_CELL_OUTPUT_LINES:
+            self.failures.append(
+                f"Part {{label}}: a cell before this test printed {self.lines} lines (more than "
+                f"{MAX_CELL_OUTPUT_LINES}). Remove the print calls that run at top level or in a loop.")
+        namespace = self.shell.user_ns
+        for name, genuine in self.genuine.items():
+            if name in namespace and namespace[name] is not genuine:
+                namespace[name] = genuine
+                self.failures.append(
+                    f"Part {{label}}: a cell before this test rebinds `{name}`, a name the graded "
+                    f"tests use. Give your own variable or function another name.")
+
+    def _restore_module(self):
+        # An answer cell cannot swap the helpers the test cells import.
+        if sys.modules.get(__name__) is not self.module:
+            sys.modules[__name__] = self.module
+            self.failures.append("Part {label}: a cell before this test replaced the grading module.")
+        for name, genuine in self.genuine.items():
+            if getattr(self.module, name, None) is not genuine:
+                setattr(self.module, name, genuine)
+                self.failures.append(
+                    f"Part {{label}}: a cell before this test changed the grading helper `{name}`.")
+
+
+def _error_message(error):
+    if error == "KeyboardInterrupt":
+        return ("Part {label}: a cell before this test did not finish: it was stopped "
+                "(KeyboardInterrupt), usually by the grader's time limit. Make sure your "
+                "answer cell ends: no endless loop, no long sleep at top level.")
+    if error == "StdinNotImplementedError":
+        return ("Part {label}: a cell before this test called input(): graded notebooks cannot "
+                "ask for input. Put the value in your code instead.")
+    return (f"Part {{label}}: a cell before this test raised {error}, so your answer did not "
+            f"run to its end. Fix the error shown under that cell and run it again.")
 
 
 _guard = None
 
 
 def install_guard():
-    """Watch every later cell of this notebook (call it in the first cell)."""
+    """Watch every later cell of this notebook (call it in the first cell).
+
+    Running it again changes nothing: a failure it saw stays until the next
+    test cell reports it.
+    """
     global _guard
     from IPython import get_ipython
     shell = get_ipython()
     if shell is None:
         raise RuntimeError("install_guard() runs inside a Jupyter notebook")
-    if _guard is None:
-        _guard = _Guard()
+    if _guard is None or _guard.shell is not shell:
+        _guard = _Guard(shell)
+        shell.events.register("pre_run_cell", _guard.pre_run_cell)
         shell.events.register("post_run_cell", _guard.post_run_cell)
-    _guard.failures.clear()
+        _guard.pre_run_cell()
 
 
 def begin_part(label):
@@ -79,20 +167,20 @@ def begin_part(label):
     A cell that raised ``KeyboardInterrupt`` was stopped by the grader's time
     limit: typically a loop that never ends after the function's definition.
     """
-    if _guard is None:
+    guard = _guard
+    if guard is None:
         raise GradingFailure("the notebook's first cell (install_guard) did not run: "
                              "run the notebook from the top")
-    failures, _guard.failures = list(_guard.failures), []
-    _guard.in_test = True
-    for number, error in failures:
-        if error == "KeyboardInterrupt":
-            raise GradingFailure(
-                f"Part {label}: a cell before this test did not finish: it was stopped "
-                f"(KeyboardInterrupt), usually by the grader's time limit. Make sure your "
-                f"answer cell ends: no endless loop, no long sleep at top level.")
-        raise GradingFailure(
-            f"Part {label}: a cell before this test raised {error}, so your answer did not "
-            f"run to its end. Fix the error shown under that cell and run it again.")
+    callbacks = guard.shell.events.callbacks
+    if (guard.post_run_cell not in callbacks.get("post_run_cell", [])
+            or guard.pre_run_cell not in callbacks.get("pre_run_cell", [])):
+        raise GradingFailure(f"Part {label}: a cell removed the grading guard installed by "
+                             f"the first cell; restart the kernel and run the notebook from the top")
+    guard._restore_module()
+    failures, guard.failures = list(guard.failures), []
+    guard.in_test = True
+    if failures:
+        raise GradingFailure(failures[0].format(label=label))
 
 
 # --------------------------------------------------------------------------
@@ -135,6 +223,24 @@ def _time_limit(seconds, what):
         signal.signal(signal.SIGALRM, previous)
 
 
+def _check_untouched(what):
+    """Fail if the learner's function just changed the helpers this test cell uses."""
+    guard = _guard
+    if guard is None:
+        return
+    before = len(guard.failures)
+    guard._restore_module()
+    namespace = guard.shell.user_ns
+    for name, genuine in guard.genuine.items():
+        if name in namespace and namespace[name] is not genuine:
+            namespace[name] = genuine
+            guard.failures.append(name)
+    if len(guard.failures) > before:
+        del guard.failures[before:]
+        raise GradingFailure(f"{what} changed the grading helpers; a graded function must "
+                             f"only compute its answer")
+
+
 def describe_call(func, args, kwargs):
     name = getattr(func, "__name__", repr(func))
     shown = [repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()]
@@ -157,8 +263,11 @@ def call(func, *args, timeout=CALL_TIMEOUT, **kwargs):
     try:
         with _time_limit(timeout, what), contextlib.redirect_stdout(out), \
                 contextlib.redirect_stderr(out):
-            return func(*args, **kwargs)
+            result = func(*args, **kwargs)
+        _check_untouched(what)
+        return result
     except GradingFailure:
+        _check_untouched(what)
         raise
     except NotImplementedError:
         raise GradingFailure(f"{what} raised NotImplementedError: write your answer in "
@@ -170,23 +279,55 @@ def call(func, *args, timeout=CALL_TIMEOUT, **kwargs):
 
 
 def check_equal(got, expected, what):
-    """Fail with "what: expected ..., got ..." unless ``got == expected``."""
-    if not (type(got) == type(expected) or _both_numbers(got, expected)) or got != expected:
+    """Fail with "what: expected ..., got ..." unless ``got == expected``.
+
+    Only plain values compare: built-in numbers, strings, bytes, None, and
+    lists, tuples, dicts and sets of them (NumPy scalars count as numbers).
+    """
+    plain = _plain(got, what)
+    if not (type(plain) == type(expected) or _both_numbers(plain, expected)) or plain != expected:
         raise GradingFailure(f"{what}: expected {_short(expected)}, got {_short(got)}")
 
 
 def check_close(got, expected, what, tol=1e-9):
     """Fail unless the number ``got`` is within ``tol`` (absolute) of ``expected``."""
-    if not _both_numbers(got, expected):
+    plain = _plain(got, what) if _is_number(got) else got
+    if not _both_numbers(plain, expected):
         raise GradingFailure(f"{what}: expected a number close to {expected!r}, got {_short(got)}")
-    if abs(float(got) - float(expected)) > tol:
-        raise GradingFailure(f"{what}: expected {expected!r} (within {tol:g}), got {got!r}")
+    difference = abs(float(plain) - float(expected))
+    if not difference <= tol:
+        raise GradingFailure(f"{what}: expected {expected!r} (within {tol:g}), got {_short(got)}")
 
 
 def check(condition, message):
     """Fail with ``message`` unless ``condition`` is true."""
     if not condition:
         raise GradingFailure(message)
+
+
+_PLAIN_ATOMS = (bool, int, float, complex, str, bytes, type(None))
+
+
+def _is_number(value):
+    return type(value) in (int, float) or type(value).__module__ == "numpy"
+
+
+def _plain(value, what, depth=0):
+    """``value`` rebuilt from built-in types only; anything else fails the check."""
+    kind = type(value)
+    if kind in _PLAIN_ATOMS:
+        return value
+    if kind.__module__ == "numpy" and hasattr(value, "item") and getattr(value, "ndim", 1) == 0:
+        return _plain(value.item(), what, depth)
+    if depth < 50:
+        if kind in (list, tuple):
+            return kind(_plain(v, what, depth + 1) for v in value)
+        if kind in (set, frozenset):
+            return kind(_plain(v, what, depth + 1) for v in value)
+        if kind is dict:
+            return {_plain(k, what, depth + 1): _plain(v, what, depth + 1) for k, v in value.items()}
+    raise GradingFailure(f"{what}: expected a plain value (numbers, strings, lists, dicts...), "
+                         f"got an object of type {kind.__name__}")
 
 
 def _both_numbers(a, b):
@@ -196,5 +337,10 @@ def _both_numbers(a, b):
 
 
 def _short(value, limit=300):
-    text = repr(value)
+    try:
+        text = repr(value)
+    except Exception:
+        text = f"<{type(value).__name__} object>"
+    if type(text) is not str:
+        text = f"<{type(value).__name__} object>"
     return text if len(text) <= limit else text[:limit - 3] + "..."
