@@ -826,11 +826,7 @@ class Table:
         actions = parsed["UpdateExpression"]
         part, old, old_size = self._find(hash_value, sort)
         base = old if old is not None else normalize(dict(Key))
-        new, touched = apply_update(actions, base, ex.Context(names, values, "UpdateExpression"),
-                                    {self.hash_name, self.range_name} - {None})
-        new_size = self._check_item(new)
-        units = _units(max(new_size, old_size), WRITE_UNIT)
-        if "ConditionExpression" in parsed:
+        if "ConditionExpression" in parsed:   # the condition is checked before the update runs
             ok = ex.evaluate(parsed["ConditionExpression"], old or {}, names, values,
                              "ConditionExpression")
             if not ok:
@@ -839,6 +835,10 @@ class Table:
                     item = copy.deepcopy(old)
                 raise client_error("ConditionalCheckFailedException",
                                    "The conditional request failed", "UpdateItem", item)
+        new, touched = apply_update(actions, base, ex.Context(names, values, "UpdateExpression"),
+                                    {self.hash_name, self.range_name} - {None})
+        new_size = self._check_item(new)
+        units = _units(max(new_size, old_size), WRITE_UNIT)
         index_units = self._write(hash_value, sort, old, new, new_size)
         response = {}
         if returns == "ALL_OLD" and old is not None:
