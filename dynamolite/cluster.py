@@ -170,7 +170,7 @@ class Cluster:
             if op.kind == "put":
                 self._add_to_frontier(op.key, op.clock)
             else:
-                op.stale = any(not any(c.descends(w) for c in op.clocks) for w in op.must_see)
+                op.stale = _misses(op.clocks, op.must_see)
         if op.callback is not None:
             op.callback(op)
         if op is self._waiting:
@@ -241,6 +241,17 @@ class Cluster:
             for a in front:
                 for b in front:
                     assert a is b or not a.descends(b), f"frontier of {key!r} holds {a} >= {b}"
+
+
+def _misses(clocks, writes):
+    """True if some clock in ``writes`` is not covered by any of ``clocks``."""
+    for w in writes:
+        for c in clocks:
+            if c is w or c.descends(w):
+                break
+        else:
+            return True
+    return False
 
 
 __all__ = ["Cluster", "Context", "Operation", "VectorClock"]

@@ -15,7 +15,7 @@ with its invocation and completion times.
 
 from heapq import heappush
 
-from .vclock import VectorClock, merge, reconcile
+from .vclock import VectorClock, merge
 
 EMPTY = VectorClock()
 
@@ -112,13 +112,18 @@ class Coordinator:
         self.n, self.r, self.w = n, r, w
         self.on_complete = on_complete
         self.trace = trace                  # a list to record messages in, or None
+        # no loss, partitions, regions or remote hops: draw delays straight from the model
+        self._draw = network._samplers if network.plain else None
 
     # -- sending -------------------------------------------------------------
     def send(self, op, src, dst, kind, handler, *args):
         """Send one message through the network; record it if tracing."""
         sim = self.sim
         now = sim.now
-        delay = self.network.delay(sim.rng, now, src, dst, kind)
+        if self._draw is not None:
+            delay = self._draw[kind](sim.rng)
+        else:
+            delay = self.network.delay(sim.rng, now, src, dst, kind)
         if self.trace is not None:
             self.trace.append((op.id, kind, src, dst, now, None if delay is None else now + delay))
         if delay is not None:          # sim.schedule, inlined: delays are never negative here
@@ -175,16 +180,15 @@ class Coordinator:
         first = responses[0]
         if len(first) == 1 and all(len(r) == 1 and r[0][0] is first[0][0] for r in responses):
             versions = list(first)          # every replica holds the same single version
-        elif len(responses) == 1:
-            versions = list(first)
-        else:
+        else:                               # merge the answers, keep the versions nothing descends from
             by_clock = {}
-            for versions in responses:
-                for clock, value in versions:
-                    by_clock[clock] = value
-            versions = [(c, by_clock[c]) for c in reconcile(by_clock)]
-        if len(versions) > 1:
-            versions.sort(key=lambda cv: str(cv[0]))
+            for answer in responses:
+                for clock, value in answer:
+                    by_clock.setdefault(clock, value)
+            clocks = list(by_clock)
+            if len(clocks) > 1:
+                clocks = [c for c in clocks if not any(o is not c and o.descends(c) for o in clocks)]
+            versions = [(c, by_clock[c]) for c in clocks]      # in order of first arrival
         op.clocks = [c for c, _ in versions]
         op.values = [v for _, v in versions]
 

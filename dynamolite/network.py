@@ -378,6 +378,7 @@ class Network:
             self._remote = self.model.remote
             if not self.lossy and not self._remote:
                 self.delay = self._delay_plain
+        self.plain = self.delay == self._delay_plain
 
     def delay(self, rng, time, src, dst, kind):
         """The delay of one message sent at ``time``, or ``None`` if it is dropped."""

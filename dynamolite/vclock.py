@@ -129,6 +129,8 @@ class VectorClock:
     # -- comparing ----------------------------------------------------------
     def descends(self, other):
         """True if this clock has seen everything ``other`` has (``self >= other``)."""
+        if other is self:
+            return True
         mine = self._counters
         for node, count in other._counters.items():
             if mine.get(node, 0) < count:
