@@ -968,6 +968,20 @@ class Table:
                 raise _invalid("Invalid operator used in KeyConditionExpression: "
                                f"{node[0].upper()}")
         flatten(tree)
+        named = []
+        for node in parts:
+            path = node[2] if node[0] == "cmp" else node[1]
+            if path[0] != "path" or len(path[1]) != 1:
+                raise _invalid("Invalid KeyConditionExpression: key conditions must name a key "
+                               "attribute")
+            named.append(ctx.name(path[1][0]))
+        # checked in DynamoDB's order: the partition key first, then unknown attributes
+        if hash_name not in named:
+            raise _invalid(f"Query condition missed key schema element: {hash_name}")
+        if set(named) - {hash_name, range_name}:
+            if range_name is not None and range_name not in named:
+                raise _invalid(f"Query condition missed key schema element: {range_name}")
+            raise _invalid("Query key condition not supported")
         hash_value = MISSING
         lo = hi = prefix = None
         lo_open = hi_open = False

@@ -253,7 +253,10 @@ def test_query_needs_partition_key_equality(table):
     with pytest.raises(ClientError) as e:
         table.query(KeyConditionExpression="pk = :p AND n = :n",
                     ExpressionAttributeValues={":p": "u", ":n": 1})
-    assert code(e) == "ValidationException"
+    assert message(e) == "Query condition missed key schema element: sk"
+    with pytest.raises(ClientError) as e:
+        table.query(KeyConditionExpression="n = :n", ExpressionAttributeValues={":n": 1})
+    assert message(e) == "Query condition missed key schema element: pk"
 
 
 def test_query_cost_is_proportional_to_result_not_table():
