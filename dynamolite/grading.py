@@ -85,6 +85,8 @@ class _Guard:
         self.count = 0
         self.lines = 0
         self.flood_noted = False
+        # cells run before the one installing the guard (In[0] is empty, In[-1] is this cell)
+        self.cells_before = max(0, len(shell.history_manager.input_hist_parsed) - 2)
         self.genuine = {name: globals()[name] for name in HELPER_NAMES}
         self.module = sys.modules[__name__]
 
@@ -171,6 +173,10 @@ def begin_part(label):
     if guard is None:
         raise GradingFailure("the notebook's first cell (install_guard) did not run: "
                              "run the notebook from the top")
+    if guard.cells_before > 0:
+        raise GradingFailure(f"Part {label}: the notebook's first cell (install_guard) ran after "
+                             f"other cells, so it could not watch them: restart the kernel and "
+                             f"run the notebook from the top")
     callbacks = guard.shell.events.callbacks
     if (guard.post_run_cell not in callbacks.get("post_run_cell", [])
             or guard.pre_run_cell not in callbacks.get("pre_run_cell", [])):

@@ -1,0 +1,141 @@
+"""Self-check: grade your own copy of an exercise, hidden tests included, without an instructor.
+
+From the repository root::
+
+    python -m dynamolite.selfcheck exercises/ring/ring.ipynb
+
+or in a notebook cell (save the notebook first: the saved file is graded)::
+
+    from dynamolite.selfcheck import selfcheck; selfcheck("ring.ipynb")
+
+It builds a scratch nbgrader course from the kit's ``solutions/``, submits your
+notebook, and autogrades it exactly as an instructor would
+(:func:`dynamolite.course.autograde`, same tests, same time limits), then
+prints each part's score with the autograder's message. The hidden tests'
+code is never shown, only what they report. Takes about as long as
+running your notebook plus ten seconds.
+"""
+
+import argparse
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+
+from dynamolite import course
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def _meta(cell):
+    return cell.metadata.get("nbgrader", {})
+
+
+def _grade_ids(nb):
+    return {_meta(c).get("grade_id") for c in nb.cells if _meta(c).get("grade_id")}
+
+
+def find_root(notebook):
+    """The kit checkout holding ``solutions/``: this package's, or one above ``notebook``."""
+    candidates = [course.KIT_ROOT] + list(Path(notebook).resolve().parents)
+    for folder in candidates:
+        if (folder / "solutions").is_dir() and (folder / "nbgrader_config.py").exists():
+            return folder
+    raise FileNotFoundError("cannot find the kit's solutions/ folder and nbgrader_config.py; "
+                            "run from the kit's checkout")
+
+
+def find_source(nb, root):
+    """``(assignment, source notebook path)`` whose graded cells match ``nb``'s best."""
+    mine = _grade_ids(nb)
+    best, best_overlap = None, 0
+    for assignment in course.assignments(root):
+        for path in course.notebooks(assignment, root):
+            overlap = len(mine & _grade_ids(nbformat.read(path, as_version=4)))
+            if overlap > best_overlap:
+                best, best_overlap = (assignment, path), overlap
+    if best is None:
+        raise ValueError("this notebook has no nbgrader cells of any exercise in solutions/: "
+                         "self-check an exercise notebook (exercises/<name>/<name>.ipynb or your copy)")
+    return best
+
+
+_courses = {}
+
+
+def _released_course(root, assignment, source):
+    """A scratch course with ``assignment`` released, reused while its source is unchanged."""
+    key = (str(Path(root).resolve()), assignment, source.stat().st_mtime_ns)
+    if key not in _courses:
+        folder = tempfile.TemporaryDirectory(prefix="dynamolite-selfcheck-")
+        scratch = course.make_course(Path(folder.name) / "course", root)
+        course.release(assignment, scratch)
+        _courses[key] = (folder, scratch)      # the folder is removed when Python exits
+    return _courses[key][1]
+
+
+def _part_label(source, grade_id):
+    found = re.search(r"begin_part\(\s*[\"']([^\"']+)[\"']", source)
+    return f"Part {found.group(1)}" if found else grade_id
+
+
+def _message(cell):
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "error":
+            text = f"{output.get('ename', '')}: {output.get('evalue', '')}"
+            return _ANSI.sub("", text).strip()
+    return ""
+
+
+def selfcheck(notebook, root=None, quiet=False):
+    """Grade ``notebook`` with the full tests of its exercise; print and return the parts.
+
+    Returns ``[{"part", "grade_id", "score", "max_score", "message"}]`` in notebook order.
+    """
+    notebook = Path(notebook)
+    nb = nbformat.read(notebook, as_version=4)
+    root = Path(root) if root else find_root(notebook)
+    assignment, source = find_source(nb, root)
+    scratch = _released_course(root, assignment, source)
+    course.submit(assignment, "self", {source.name: nb}, scratch)
+    scores = course.autograde(assignment, "self", scratch)
+    graded = nbformat.read(scratch / "autograded" / "self" / assignment / source.name, as_version=4)
+    original = {_meta(c).get("grade_id"): c.source for c in nbformat.read(source, as_version=4).cells}
+    parts = []
+    for cell in graded.cells:
+        grade_id = _meta(cell).get("grade_id")
+        if grade_id in scores and _meta(cell).get("grade"):
+            score, max_score = scores[grade_id]
+            parts.append({"part": _part_label(original.get(grade_id, ""), grade_id), "grade_id": grade_id,
+                          "score": score, "max_score": max_score,
+                          "message": "" if score == max_score else _message(cell)})
+    if not quiet:
+        print(report(notebook, assignment, parts))
+    return parts
+
+
+def report(notebook, assignment, parts):
+    """The self-check's printout: a line a part, the autograder's message for each miss."""
+    lines = [f"Self-check of {notebook} (exercise {assignment!r}, all tests including hidden ones):"]
+    for p in parts:
+        status = "ok" if p["score"] == p["max_score"] else (p["message"] or "failed")
+        lines.append(f"  {p['part']:<8} {p['score']:g}/{p['max_score']:g}  {status}")
+    total, out_of = sum(p["score"] for p in parts), sum(p["max_score"] for p in parts)
+    lines.append(f"  Total    {total:g}/{out_of:g}")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m dynamolite.selfcheck",
+                                     description="Grade your copy of an exercise with the full tests.")
+    parser.add_argument("notebook", help="your exercise notebook, e.g. exercises/ring/ring.ipynb")
+    parser.add_argument("--root", default=None, help="the kit checkout (default: found automatically)")
+    args = parser.parse_args(argv)
+    parts = selfcheck(args.notebook, args.root)
+    return 0 if all(p["score"] == p["max_score"] for p in parts) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""Self-check for learners, for every assignment: the full tests, the autograder's messages.
+
+A solved copy gets full marks, the blank release zero, and a copy with one
+recorded wrong answer loses exactly that part (and parts that reuse it).
+"""
+
+import copy
+import importlib.util
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from dynamolite import course, selfcheck
+
+ROOT = Path(__file__).resolve().parent.parent
+ASSIGNMENTS = course.assignments(ROOT)
+WRONG_DIR = Path(__file__).parent / "wrong_answers"
+
+pytestmark = pytest.mark.slow
+
+
+def meta(cell):
+    return cell.metadata.get("nbgrader", {})
+
+
+def scores(parts):
+    return {p["grade_id"]: (p["score"], p["max_score"]) for p in parts}
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_selfcheck_scores_solved_blank_and_partial_copies(assignment, tmp_path, capsys):
+    source = course.notebooks(assignment, ROOT)[0]
+    released = ROOT / "exercises" / assignment / source.name
+
+    solved = selfcheck.selfcheck(source, ROOT)
+    assert solved and all(p["score"] == p["max_score"] > 0 for p in solved), solved
+    out = capsys.readouterr().out
+    assert "Total" in out and "hidden" in out
+
+    blank = selfcheck.selfcheck(released, ROOT)
+    assert [p["grade_id"] for p in blank] == [p["grade_id"] for p in solved]
+    assert all(p["score"] == 0 for p in blank), blank
+    assert all("GradingFailure" in p["message"] for p in blank), blank
+    assert "BEGIN HIDDEN" not in capsys.readouterr().out
+
+    spec = importlib.util.spec_from_file_location(f"wrong_{assignment}_self", WRONG_DIR / f"{assignment}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    nb = nbformat.read(source, as_version=4)
+    part = next(meta(c)["grade_id"] for c in nb.cells
+                if meta(c).get("solution") and not meta(c).get("grade")
+                and meta(c)["grade_id"] in module.WRONG_ANSWERS)
+    partial = copy.deepcopy(nb)
+    for cell in partial.cells:
+        if meta(cell).get("grade_id") == part:
+            cell.source = next(iter(module.WRONG_ANSWERS[part].values()))
+    path = tmp_path / "my_copy.ipynb"             # a learner's copy, anywhere, any name
+    nbformat.write(partial, path)
+    got = scores(selfcheck.selfcheck(path, ROOT))
+    # the autograder's verdict on the same notebook is the reference
+    expected = course.autograde(assignment, "self", selfcheck._released_course(ROOT, assignment, source))
+    assert got == expected
+    assert got[f"{part}_tests"][0] == 0
+    assert sum(s for s, _ in got.values()) > 0
+
+
+def test_command_line_prints_a_line_a_part(capsys):
+    released = ROOT / "exercises" / ASSIGNMENTS[0] / course.notebooks(ASSIGNMENTS[0], ROOT)[0].name
+    assert selfcheck.main([str(released)]) == 1
+    out = capsys.readouterr().out
+    assert "Part A" in out and "0/" in out and "Total" in out
