@@ -26,7 +26,7 @@ from hypothesis import strategies as st  # noqa: E402
 from dynamolite.table import resource  # noqa: E402
 
 EXAMPLES = int(os.environ.get("DYNAMOLITE_DIFF_EXAMPLES", "400"))
-PHASES = None if os.environ.get("DYNAMOLITE_DIFF_SHRINK", "1") == "1" else [Phase.generate]
+PHASES = tuple(Phase) if os.environ.get("DYNAMOLITE_DIFF_SHRINK", "1") == "1" else (Phase.generate,)
 
 SCHEMA = dict(
     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
