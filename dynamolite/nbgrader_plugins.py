@@ -22,6 +22,7 @@ import re
 import time
 from pathlib import Path
 
+from jupyter_core.utils import run_sync
 from nbformat.notebooknode import NotebookNode
 from traitlets import Integer, Unicode
 
@@ -92,6 +93,8 @@ class GuardedExecute(Execute):
         self._stop_output(cell)
         cell.outputs = outputs + cell.outputs
         return cell
+
+    execute_cell = run_sync(async_execute_cell)     # nbconvert calls the synchronous one
 
 
 # --------------------------------------------------------------------------
