@@ -181,8 +181,9 @@ class Cluster:
         if not front:
             self._frontier[key] = [clock]
             return
-        if any(c.descends(clock) for c in front):
-            return
+        for c in front:
+            if c.descends(clock):
+                return
         self._frontier[key] = [c for c in front if not clock.descends(c)] + [clock]
 
     # -- one request at a time -------------------------------------------------

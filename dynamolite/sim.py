@@ -106,9 +106,10 @@ class Simulator:
         stopped = False
         if until is None and max_events is None:          # the hot path: until empty or stopped
             before, first = len(queue), next(self._seq)
+            pop = heappop
             try:
                 while queue:
-                    self.now, _, callback, args = heappop(queue)
+                    self.now, _, callback, args = pop(queue)
                     callback(*args)
             except _Halt:
                 self._unreached -= 1
