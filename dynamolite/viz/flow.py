@@ -54,7 +54,10 @@ def plot_flow(cluster, ops, ax=None, title=None, until=None):
     if not isinstance(ops, (list, tuple)):
         ops = [ops]
     messages = flow_messages(cluster, ops)
-    lanes = ["client"]
+    lanes = []
+    for op in ops:                      # clients first, then replicas
+        if _lane_name(op.client or ("client", None)) not in lanes:
+            lanes.append(_lane_name(op.client or ("client", None)))
     for op in ops:
         for name in cluster.preference_list(op.key):
             if name not in lanes:
@@ -90,7 +93,7 @@ def plot_flow(cluster, ops, ax=None, title=None, until=None):
         ax.plot([], [], color=color, label=label if label not in used else None)
         used.add(label)
     for op in ops:
-        client = x["client"] if op.client is None else x[_lane_name(op.client)]
+        client = x[_lane_name(op.client or ("client", None))]
         coord = x[op.coordinator] if op.coordinator in x else client
         ax.plot([client], [op.start], marker="o", color="black")
         text = f"{op.kind}({op.key!r})"
