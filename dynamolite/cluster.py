@@ -45,11 +45,14 @@ class Cluster:
     or a :class:`~dynamolite.network.Regions` placing nodes in datacenters.
     ``loss`` and ``partitions`` are network faults; with either, requests
     fail after ``timeout`` ms without a quorum. ``trace=True`` records every
-    message (for :func:`dynamolite.viz.flow.plot_flow`).
+    message (for :func:`dynamolite.viz.flow.plot_flow`). ``read_repair=True``
+    makes a get, once all N replicas have answered, send the newest versions to
+    the replicas that lacked them (section 5); it is off by default so that
+    measured staleness matches the PBS model, which has no repair.
     """
 
     def __init__(self, nodes, n=3, r=2, w=2, latency="LNKD-SSD", seed=0, vnodes=8,
-                 loss=0.0, partitions=(), timeout=DEFAULT_TIMEOUT, trace=False):
+                 loss=0.0, partitions=(), timeout=DEFAULT_TIMEOUT, trace=False, read_repair=False):
         if isinstance(nodes, int) and not isinstance(nodes, bool):
             if nodes < 1:
                 raise ConfigError(f"a cluster needs at least one node, got {nodes}")
@@ -81,7 +84,7 @@ class Cluster:
         self.history = []
         self.messages = [] if trace else None
         self.coordinator = Coordinator(self.sim, self.network, self.nodes, n, r, w,
-                                       self._completed, self.messages)
+                                       self._completed, self.messages, read_repair)
         self._prefs = {}
         self._frontier = {}       # key -> clocks of completed writes no other completed write descends from
         self._waiting = None

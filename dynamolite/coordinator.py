@@ -53,7 +53,7 @@ class Operation:
 
     __slots__ = ("id", "kind", "key", "value", "clock", "values", "clocks", "start", "end",
                  "ok", "client", "coordinator", "replicas", "stale", "must_see", "needed",
-                 "context_in", "callback", "_responses", "_heard", "done", "consistent")
+                 "context_in", "callback", "_responses", "_heard", "done", "consistent", "_late")
 
     def __init__(self, op_id, kind, key, start, client):
         self.id, self.kind, self.key, self.start, self.client = op_id, kind, key, start, client
@@ -71,6 +71,7 @@ class Operation:
         self.callback = None
         self._responses = []
         self._heard = 0
+        self._late = None         # every (replica, versions) answer, for read repair
         self.consistent = False
 
     @property
@@ -107,9 +108,10 @@ class Coordinator:
     :class:`Operation`, not in the coordinator.
     """
 
-    def __init__(self, sim, network, nodes, n, r, w, on_complete, trace=None):
+    def __init__(self, sim, network, nodes, n, r, w, on_complete, trace=None, read_repair=False):
         self.sim, self.network, self.nodes = sim, network, nodes
         self.n, self.r, self.w = n, r, w
+        self.read_repair = read_repair
         self.on_complete = on_complete
         self.trace = trace                  # a list to record messages in, or None
         # no loss, partitions, regions or remote hops: draw delays straight from the model
@@ -167,6 +169,12 @@ class Coordinator:
     def response(self, op, name, versions):
         """At the coordinator: gather responses; after R, answer with the siblings."""
         op._heard += 1
+        if self.read_repair:
+            if op._late is None:
+                op._late = []
+            op._late.append((name, versions))
+            if op._heard == self.n:
+                self.repair(op)
         if op.done or op._heard > op.needed:
             return
         op.replicas.append(name)
@@ -191,6 +199,25 @@ class Coordinator:
             versions = [(c, by_clock[c]) for c in clocks]      # in order of first arrival
         op.clocks = [c for c, _ in versions]
         op.values = [v for _, v in versions]
+
+    # -- read repair (section 5) ------------------------------------------------
+    def repair(self, op):
+        """Once all N replicas answered a get, send each one the newest versions it lacked."""
+        newest = {}
+        for _, versions in op._late:
+            for clock, value in versions:
+                newest.setdefault(clock, value)
+        clocks = [c for c in newest if not any(o is not c and o.descends(c) for o in newest)]
+        for name, versions in op._late:
+            held = [c for c, _ in versions]
+            for clock in clocks:
+                if not any(h.descends(clock) for h in held):
+                    self.send(op, op.coordinator, name, "W", self.replica_repair, op.key, name,
+                              clock, newest[clock])
+
+    def replica_repair(self, key, name, clock, value):
+        """At a stale replica: store the version read repair brought (no acknowledgement)."""
+        self.nodes[name].put(key, clock, value)
 
     # -- answering -------------------------------------------------------------
     def reply(self, op):
