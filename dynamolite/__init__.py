@@ -6,6 +6,7 @@ One paper concept per module: ``ring`` (consistent hashing), ``vclock``
 """
 
 from .ring import ModNPartitioner, RangePartitioner, Ring, moved_keys, token
+from .table import resource
 
-__all__ = ["Ring", "ModNPartitioner", "RangePartitioner", "moved_keys", "token"]
+__all__ = ["Ring", "ModNPartitioner", "RangePartitioner", "moved_keys", "token", "resource"]
 __version__ = "0.1.0"
