@@ -266,6 +266,28 @@ def kv_order_page(table, order_id):
     return (r["Items"][0] if r["Items"] else None), _cost(r)
 
 
+def sql_customers_in_city(conn, city):
+    """An unplanned question: customers in a city. No index serves it: a SCAN."""
+    return sql_run(conn, "SELECT * FROM customers WHERE city = ?", (city,))
+
+
+def kv_customers_in_city(table, city):
+    """The same question on the table: a Scan of every page, filtered. Returns (items, cost).
+
+    The Scan reads at most 1 MB a page, so it follows ``LastEvaluatedKey`` to
+    the end; ``cost`` adds up the items examined over all pages.
+    """
+    items, examined, pages, kwargs = [], 0, 0, {}
+    while True:
+        r = table.scan(FilterExpression="city = :c", ExpressionAttributeValues={":c": city}, **kwargs)
+        items += r["Items"]
+        examined += r["Dynamolite"]["items_examined"]
+        pages += 1
+        if "LastEvaluatedKey" not in r:
+            return items, {"items_examined": examined, "pages": pages}
+        kwargs = {"ExclusiveStartKey": r["LastEvaluatedKey"]}
+
+
 def kv_rename_customer(table, customer_id, new_name):
     """Change a customer's name: the profile AND every order that copied it.
 

@@ -75,3 +75,16 @@ def test_operation_mix_shares(shop):
     kv = run_mix_kv(shop.table(), ops[:100])
     assert set(sql) == set(kv) == set(MIX)
     assert all(v >= 0 for v in kv.values())
+
+
+def test_city_question_scans_every_page_of_both_designs():
+    from dynamolite.relational import kv_customers_in_city, sql_customers_in_city
+    big = make_shop(seed=5, customers=900, products=20, orders_per_customer=5)
+    conn, table = big.sqlite(), big.table()
+    city = big.customers[0]["city"]
+    rows, sql_cost = sql_customers_in_city(conn, city)
+    items, kv_cost = kv_customers_in_city(table, city)
+    assert sorted(r["id"] for r in rows) == sorted(i["pk"].split("#")[1] for i in items)
+    assert any("SCAN" in line for line in sql_cost["plan"])
+    assert kv_cost["pages"] > 1                          # more than 1 MB: several pages
+    assert kv_cost["items_examined"] == len(big.items())  # every item, on every page
