@@ -229,6 +229,11 @@ def _errors(cells):
     return found
 
 
+def test_widget_lessons_are_discovered():
+    """The ring lesson displays the ring widget, so discovery must find it."""
+    assert LESSONS / "03_consistent_hashing.ipynb" in WIDGET_LESSONS
+
+
 @pytest.mark.parametrize("lesson", WIDGET_LESSONS, ids=lambda p: p.stem)
 def test_widget_lesson_in_browser(lesson, browser, jupyterlab):
     OUTPUT.mkdir(parents=True, exist_ok=True)

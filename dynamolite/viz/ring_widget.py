@@ -223,13 +223,16 @@ class RingWidget:
             return self._widgets["box"]
         import ipywidgets as W
         style = {"description_width": "150px"}
+
+        def wide():     # the default 300px leaves a 150px label only a stub of a slider track
+            return W.Layout(width="460px")
         w = {
             "nodes": W.IntSlider(value=len(self.ring), min=1, max=32, description="nodes", style=style,
-                                 continuous_update=False),
+                                 continuous_update=False, layout=wide()),
             "vnodes": W.IntSlider(value=self.ring.vnodes, min=1, max=256, description="virtual nodes/node",
-                                  style=style, continuous_update=False),
+                                  style=style, continuous_update=False, layout=wide()),
             "n": W.IntSlider(value=self.n, min=1, max=5, description="replication N", style=style,
-                             continuous_update=False),
+                             continuous_update=False, layout=wide()),
             "add": W.Button(description="add a node", icon="plus"),
             "remove": W.Dropdown(options=self.ring.nodes, description="node", layout=W.Layout(width="180px")),
             "remove_button": W.Button(description="remove it", icon="minus"),
