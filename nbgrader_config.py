@@ -27,3 +27,12 @@ c.OverwriteCells.add_missing_cells = True
 # Releases are generated without outputs and without hidden tests.
 c.ClearOutput.enabled = True
 c.ClearHiddenTests.enabled = True
+
+# The kit's guarded execution (a stuck or dead kernel cannot stop grading; a
+# fixed hash seed) and feedback without hidden-test code: the same settings
+# whether you run `nbgrader ...` or `python -m dynamolite.course ...`.
+from dynamolite.course import grading_settings  # noqa: E402
+
+for _key, _value in grading_settings().items():
+    _section, _name = _key.split(".")
+    c[_section][_name] = _value

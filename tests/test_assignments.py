@@ -7,8 +7,6 @@ wrong answer (tests/wrong_answers/<assignment>.py) loses its part's points
 while the other parts keep theirs.
 """
 
-import copy
-import importlib.util
 import json
 import re
 from pathlib import Path
@@ -17,21 +15,12 @@ import nbformat
 import pytest
 
 from dynamolite import course
+from grading_cases import pipeline_cases, wrong_answers
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENTS = course.assignments(ROOT)
-WRONG_DIR = Path(__file__).parent / "wrong_answers"
 
-pytestmark = pytest.mark.slow
-
-
-def wrong_answers(assignment):
-    path = WRONG_DIR / f"{assignment}.py"
-    assert path.exists(), f"{path} is missing: record realistic wrong answers for every part"
-    spec = importlib.util.spec_from_file_location(f"wrong_{assignment}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.WRONG_ANSWERS
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading")]
 
 
 def nbgrader_meta(cell):
@@ -49,34 +38,19 @@ def graded_cells(nb):
 
 
 def test_assignments_exist():
-    assert "ring" in ASSIGNMENTS, ASSIGNMENTS
+    assert {"ring", "data_modelling", "quorums"} <= set(ASSIGNMENTS), ASSIGNMENTS
 
 
-@pytest.fixture(scope="module", params=ASSIGNMENTS)
-def graded(request, tmp_path_factory):
-    """Release an assignment in a scratch course, autograde the crafted submissions."""
-    assignment = request.param
-    root = course.make_course(tmp_path_factory.mktemp(assignment))
-    course.release(assignment, root)
-    submissions = {}
-    for source_path in course.notebooks(assignment, root):
-        name = source_path.name
-        source = nbformat.read(source_path, as_version=4)
-        blank = nbformat.read(root / "exercises" / assignment / name, as_version=4)
-        submissions.setdefault("solution", {})[name] = source
-        submissions.setdefault("blank", {})[name] = blank
-        for part, answers in wrong_answers(assignment).items():
-            for label, answer in answers.items():
-                if part not in solution_cells(source):
-                    continue
-                nb = copy.deepcopy(source)
-                solution_cells(nb)[part].source = answer
-                submissions.setdefault(f"wrong-{part}-{label}", {})[name] = nb
+@pytest.fixture(params=ASSIGNMENTS)
+def graded(request, graded_class):
+    """An assignment released in the session's scratch course, with the scores of its
+    solution, blank release and wrong answers (see tests/grading_cases.py)."""
+    assignment, root = request.param, graded_class.root
     results = {}
-    for student, nbs in submissions.items():
-        student_id = re.sub(r"[^A-Za-z0-9_-]", "_", student)
-        course.submit(assignment, student_id, nbs, root)
-        results[student] = course.autograde(assignment, student_id, root)
+    for student in pipeline_cases(root, assignment):
+        assert graded_class.errors[(assignment, student)] is None, \
+            f"nbgrader could not grade {assignment}/{student}: {graded_class.errors[(assignment, student)]}"
+        results[student] = graded_class.scores(assignment, student)
     return assignment, root, results
 
 

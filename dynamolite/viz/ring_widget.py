@@ -95,6 +95,9 @@ def load_bars_svg(loads, ideal, width=380, height=200):
         parts.append(f'<rect class="dl-bar" x="{x:.1f}" y="{base - h:.1f}" width="{max(bar - 2, 1):.1f}" '
                      f'height="{h:.1f}" fill="{colour(i)}"><title>{escape(name)}: {loads[name]:.1%}'
                      f'</title></rect>')
+        if len(names) <= 12:           # name the bars: they double as the ring's colour key
+            parts.append(f'<text x="{x + bar / 2:.1f}" y="{base + 14}" font-size="10" '
+                         f'text-anchor="middle">{escape(name)}</text>')
     y = base - (base - 24) * ideal / top
     parts.append(f'<line x1="26" x2="{width - 6}" y1="{y:.1f}" y2="{y:.1f}" stroke="black" '
                  f'stroke-dasharray="5,4"/><line x1="26" x2="{width - 6}" y1="{base}" y2="{base}" '

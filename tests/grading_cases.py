@@ -1,0 +1,274 @@
+"""Crafted submissions for every assignment, graded once for the whole test session.
+
+``pipeline_cases`` are the solution, the blank release and each recorded wrong
+answer (tests/wrong_answers/<assignment>.py); ``crafted`` are the attacks on
+the grader (edited, deleted or stripped test cells, loops, floods, input(),
+rebound helpers...). ``grade_class`` submits them all to one scratch course
+and autogrades them with the kit's parallel autograde, so tests/test_assignments.py
+and tests/test_grading_robust.py read scores from a single grading run.
+
+``P`` is the first graded part, ``Q`` the second, ``L`` the last; an attack
+placed after the correct definition in a part's answer cell must cost that
+part its points and nothing else (parts that reuse the attacked function may
+follow it when the function itself is wrong).
+"""
+
+import copy
+import importlib.util
+import re
+from pathlib import Path
+
+import nbformat
+
+from dynamolite import course
+
+ROOT = Path(__file__).resolve().parent.parent
+WRONG_DIR = Path(__file__).parent / "wrong_answers"
+
+TEST_TIMEOUT = 15
+"""Execute.timeout (s) in the scratch course: the kit's 30 s, shortened so that the
+submissions that must wait out the limit (loops, sleeps) keep the suite fast; the
+mechanism is the same at any value."""
+
+
+def wrong_answers(assignment):
+    """``{part: {label: source}}`` recorded for an assignment."""
+    path = WRONG_DIR / f"{assignment}.py"
+    assert path.exists(), f"{path} is missing: record realistic wrong answers for every part"
+    spec = importlib.util.spec_from_file_location(f"wrong_{assignment}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.WRONG_ANSWERS
+
+
+def wrong_student(part, label):
+    return "wrong-" + part + "-" + re.sub(r"[^A-Za-z0-9_]", "_", label)
+
+
+def pipeline_cases(root, assignment):
+    """``{student: notebooks}``: the solution, the blank release, each wrong answer."""
+    solution = load_notebooks(root, assignment, "solutions")
+    cases = {"solution": solution, "blank": load_notebooks(root, assignment, "exercises")}
+    for part, answers in wrong_answers(assignment).items():
+        for label, answer in answers.items():
+            notebook = next((n for n, nb in solution.items()
+                             if any(meta(c).get("grade_id") == part for c in nb.cells)), None)
+            assert notebook is not None, f"{assignment}: wrong answers name an unknown part {part}"
+            cases[wrong_student(part, label)] = changed(solution, notebook, part, answer)
+    return cases
+
+
+LOOP = "\nwhile True:\n    pass\n"
+SLEEP = "\nimport time as _time\n_time.sleep(3600)\n"
+STUCK = ("\nimport signal as _signal\n_signal.signal(_signal.SIGINT, _signal.SIG_IGN)\n"
+         "while True:\n    try:\n        pass\n    except BaseException:\n        pass\n")
+DIE = "\nimport os as _os\n_os._exit(0)\n"
+RAISE = "\nraise ValueError('something went wrong at top level')\n"
+FLOOD = "\nfor _i in range(1_000_000):\n    print(_i)\n"
+INPUT = "\n_answer = input('your name? ')\n"
+REBIND = {
+    "check_equal": "\ncheck_equal = lambda *args, **kwargs: None\n",
+    "call": "\ncall = lambda func, *args, **kwargs: None\n",
+    "begin_part": "\nbegin_part = lambda label: None\n",
+    "check": "\ncheck = check_close = lambda *args, **kwargs: None\n",
+}
+# attacks that come with a wrong function (every def returns what the template says)
+PATCH_MODULE = """
+import dynamolite.grading as _g
+_g.check_equal = _g.check_close = _g.check = lambda *args, **kwargs: None
+_g.call = lambda func, *args, **kwargs: None
+_g.begin_part = lambda label: None
+"""
+HIDE_ERRORS = "\nget_ipython().showtraceback = lambda *args, **kwargs: None\n"
+ALWAYS_EQUAL = """
+class _Anything(int):
+    def __eq__(self, other): return True
+    def __ne__(self, other): return False
+    def __lt__(self, other): return True
+    def __gt__(self, other): return True
+    def __le__(self, other): return True
+    def __ge__(self, other): return True
+    def __hash__(self): return 0
+    def __float__(self): return 0.0
+    def __bool__(self): return True
+"""
+PATCH_DURING_TEST = """
+    import dynamolite.grading as _g
+    _ns = get_ipython().user_ns
+    for _name in ("check_equal", "check_close", "check"):
+        setattr(_g, _name, lambda *args, **kwargs: None)
+        _ns[_name] = lambda *args, **kwargs: None
+    return None
+"""
+
+
+def meta(cell):
+    return cell.metadata.get("nbgrader", {})
+
+
+def load_notebooks(root, assignment, folder):
+    return {p.name: nbformat.read(p, as_version=4) for p in course.notebooks(assignment, root, folder)}
+
+
+def graded_parts(nbs):
+    """``[(notebook, part, test_id)]`` in order: answer cells that have a graded test cell."""
+    found = []
+    for name, nb in nbs.items():
+        tests = {meta(c)["grade_id"] for c in nb.cells if meta(c).get("grade")}
+        for cell in nb.cells:
+            part = meta(cell).get("grade_id")
+            if meta(cell).get("solution") and not meta(cell).get("grade") and f"{part}_tests" in tests:
+                found.append((name, part, f"{part}_tests"))
+    return found
+
+
+def cell_of(nb, grade_id):
+    return next(c for c in nb.cells if meta(c).get("grade_id") == grade_id)
+
+
+def defs(source):
+    return re.findall(r"^def (\w+)\(", source, re.M)
+
+
+def changed(nbs, notebook, part, source):
+    nbs = copy.deepcopy(nbs)
+    cell_of(nbs[notebook], part).source = source
+    return nbs
+
+
+def edit_tests(nbs, how):
+    """Apply ``how(nb, index, cell)`` to every graded test cell (from the last one back)."""
+    nbs = copy.deepcopy(nbs)
+    for nb in nbs.values():
+        for index in reversed(range(len(nb.cells))):
+            if meta(nb.cells[index]).get("grade") and not meta(nb.cells[index]).get("solution"):
+                how(nb, index, nb.cells[index])
+    return nbs
+
+
+def as_pass(nb, index, cell):
+    cell.source = "pass"
+
+
+def delete(nb, index, cell):
+    del nb.cells[index]
+
+
+def strip(nb, index, cell):
+    cell.metadata.pop("nbgrader", None)
+
+
+def strip_and_pass(nb, index, cell):
+    cell.metadata.pop("nbgrader", None)
+    cell.source = "pass"
+
+
+def inflate(nb, index, cell):
+    cell.metadata["nbgrader"].update(points=100, locked=False)
+    cell.source = "pass"
+
+
+def wrong_function(source, body):
+    """Every def of an answer cell replaced by one that runs ``body``."""
+    return "\n".join(f"def {name}(*args, **kwargs):{body}" for name in defs(source))
+
+
+def crafted(root, assignment):
+    """``{student: (notebooks, expectation)}``; an expectation maps test ids to
+    "full", "zero", or "zero-or-dependent" (a later part reusing the attacked function)."""
+    solution = load_notebooks(root, assignment, "solutions")
+    blank = load_notebooks(root, assignment, "exercises")
+    parts = graded_parts(solution)
+    assert len(parts) >= 2, f"{assignment}: fewer than two graded parts"
+    tests = [t for _, _, t in parts]
+    (nb_p, p, p_tests), (nb_q, q, q_tests), (nb_l, last, l_tests) = parts[0], parts[1], parts[-1]
+    p_source = cell_of(solution[nb_p], p).source
+    dependents = {t for n, part, t in parts
+                  if any(re.search(rf"\b{f}\(", cell_of(solution[n], part).source) for f in defs(p_source))
+                  and t != p_tests}
+
+    def expect(zero=(), dependent=False, zero_from=None):
+        result = {}
+        for index, t in enumerate(tests):
+            if t in zero or (zero_from is not None and index >= tests.index(zero_from)):
+                result[t] = "zero"
+            elif dependent and t in dependents:
+                result[t] = "zero-or-dependent"
+            else:
+                result[t] = "full"
+        return result
+
+    full, zero = expect(), expect(zero=tests)
+    attack_p = lambda code: changed(solution, nb_p, p, p_source + code)   # noqa: E731
+    cases = {
+        "solution": (solution, full),
+        "solution-again": (solution, full),
+        "blank": (blank, zero),
+        "blank-tests-pass": (edit_tests(blank, as_pass), zero),
+        "blank-tests-deleted": (edit_tests(blank, delete), zero),
+        "blank-tests-stripped": (edit_tests(blank, strip_and_pass), zero),
+        "blank-points-inflated": (edit_tests(blank, inflate), zero),
+        "solution-tests-deleted": (edit_tests(solution, delete), full),
+        "solution-tests-stripped": (edit_tests(solution, strip), full),
+        "raises": (attack_p(RAISE), expect(zero=[p_tests])),
+        "flood": (attack_p(FLOOD), expect(zero=[p_tests])),
+        "input": (attack_p(INPUT), expect(zero=[p_tests])),
+        "patch-module": (changed(solution, nb_p, p, wrong_function(p_source, " return None") + PATCH_MODULE),
+                         expect(zero=[p_tests], dependent=True)),
+        "hide-errors": (changed(solution, nb_p, p, wrong_function(p_source, " return None") + HIDE_ERRORS),
+                        expect(zero=[p_tests], dependent=True)),
+        "always-equal": (changed(solution, nb_p, p, ALWAYS_EQUAL + wrong_function(p_source, " return _Anything(0)")),
+                         expect(zero=[p_tests], dependent=True)),
+        "patch-during-test": (changed(solution, nb_p, p, wrong_function(p_source, PATCH_DURING_TEST)),
+                              expect(zero=[p_tests], dependent=True)),
+        # the answer cell loops (part P) / sleeps (part Q) after a correct definition
+        "loop-and-sleep": (changed(attack_p(LOOP), nb_q, q, cell_of(solution[nb_q], q).source + SLEEP),
+                           expect(zero=[p_tests, q_tests])),
+        # a loop that ignores the interrupt, or a kernel that dies, in the last part
+        "stuck-kernel": (changed(solution, nb_l, last, cell_of(solution[nb_l], last).source + STUCK),
+                         expect(zero_from=l_tests)),
+        "dead-kernel": (changed(solution, nb_l, last, cell_of(solution[nb_l], last).source + DIE),
+                        expect(zero_from=l_tests)),
+    }
+    for name, code in REBIND.items():
+        cases[f"rebinds-{name.replace('_', '-')}"] = (attack_p(code), expect(zero=[p_tests]))
+    # the first cell's guard installed late, by a cell after an answer that failed
+    late = copy.deepcopy(attack_p(RAISE))
+    setup = next(c for nb in late.values() for c in nb.cells if meta(c).get("grade_id") == "setup")
+    setup.metadata.pop("nbgrader")
+    setup.source = setup.source.replace("install_guard()", "pass")
+    answer_nb = late[nb_p]
+    index = answer_nb.cells.index(cell_of(answer_nb, p))
+    answer_nb.cells.insert(index + 1, nbformat.v4.new_code_cell(
+        "from dynamolite.grading import install_guard\ninstall_guard()"))
+    cases["late-guard"] = (late, zero)
+    return cases
+
+
+class GradedClass:
+    """The scratch course after one autograde run of every case of every assignment."""
+
+    def __init__(self, root, plans, errors):
+        self.root, self.plans, self.errors = root, plans, errors
+
+    def scores(self, assignment, student):
+        return course.scores(assignment, student, self.root)
+
+
+def grade_class(folder):
+    """Release every assignment in a scratch course, submit every case, autograde them all."""
+    root = course.make_course(folder)
+    with open(root / "nbgrader_config.py", "a") as config:
+        config.write(f"\nc.Execute.timeout = {TEST_TIMEOUT}\n")
+    course.release_all(root)
+    plans, pairs = {}, []
+    for assignment in course.assignments(root):
+        cases = {student: (nbs, None) for student, nbs in pipeline_cases(root, assignment).items()}
+        cases.update(crafted(root, assignment))
+        for student, (nbs, expectation) in cases.items():
+            course.submit(assignment, student, nbs, root)
+            plans[(assignment, student)] = expectation
+            pairs.append((assignment, student))
+    slow_first = sorted(pairs, key=lambda pair: pair[1] not in ("loop-and-sleep", "stuck-kernel"))
+    errors = course.autograde_all(slow_first, root, jobs=2, progress=False)
+    return GradedClass(root, plans, errors)
