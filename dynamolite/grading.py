@@ -30,6 +30,7 @@ claims to equal everything cannot pass a test.
 
 import builtins
 import contextlib
+from decimal import Decimal
 import io
 import signal
 import sys
@@ -92,6 +93,8 @@ class _Guard:
 
     def pre_run_cell(self, info=None):
         self.lines, self.flood_noted = 0, False
+        self.source = getattr(info, "raw_cell", None)
+        self.before = dict(self.shell.user_ns)
         for name in ("stdout", "stderr"):
             stream = getattr(sys, name)
             if not isinstance(stream, _CountingStream):
@@ -104,12 +107,14 @@ class _Guard:
             self.in_test = False
             return
         error = result.error_before_exec or result.error_in_exec
+        bound = self._bound_names()
         if error is not None:
-            self.failures.append(_error_message(type(error).__name__))
+            self.failures.append((_error_message(type(error).__name__, bound), bound))
         if self.lines > MAX_CELL_OUTPUT_LINES:
-            self.failures.append(
-                f"Part {{label}}: a cell before this test printed {self.lines} lines (more than "
-                f"{MAX_CELL_OUTPUT_LINES}). Remove the print calls that run at top level or in a loop.")
+            self.failures.append((
+                f"Part {{label}}: the cell that defines {_names(bound)} printed {self.lines} lines "
+                f"(more than {MAX_CELL_OUTPUT_LINES}). Remove the print calls that run at top "
+                f"level or in a loop.", bound))
         namespace = self.shell.user_ns
         for name, genuine in self.genuine.items():
             if name in namespace and namespace[name] is not genuine:
@@ -117,6 +122,12 @@ class _Guard:
                 self.failures.append(
                     f"Part {{label}}: a cell before this test rebinds `{name}`, a name the graded "
                     f"tests use. Give your own variable or function another name.")
+
+    def _bound_names(self):
+        """Public names the cell that just ran bound or rebound."""
+        before = getattr(self, "before", {})
+        return {name for name, value in self.shell.user_ns.items()
+                if not name.startswith("_") and before.get(name, _MISSING) is not value}
 
     def _restore_module(self):
         # An answer cell cannot swap the helpers the test cells import.
@@ -130,16 +141,35 @@ class _Guard:
                     f"Part {{label}}: a cell before this test changed the grading helper `{name}`.")
 
 
-def _error_message(error):
+_MISSING = object()
+
+
+def _names(names):
+    shown = ", ".join(f"`{n}`" for n in sorted(names)[:4])
+    return shown + (" ..." if len(names) > 4 else "") if names else "your answer"
+
+
+def _error_message(error, bound):
+    cell = f"the cell that defines {_names(bound)}"
     if error == "KeyboardInterrupt":
-        return ("Part {label}: a cell before this test did not finish: it was stopped "
-                "(KeyboardInterrupt), usually by the grader's time limit. Make sure your "
-                "answer cell ends: no endless loop, no long sleep at top level.")
+        return (f"Part {{label}}: {cell} did not finish: it was stopped (KeyboardInterrupt), "
+                f"usually by the grader's time limit. Make sure your answer cell ends: no "
+                f"endless loop, no long sleep at top level.")
     if error == "StdinNotImplementedError":
-        return ("Part {label}: a cell before this test called input(): graded notebooks cannot "
-                "ask for input. Put the value in your code instead.")
-    return (f"Part {{label}}: a cell before this test raised {error}, so your answer did not "
-            f"run to its end. Fix the error shown under that cell and run it again.")
+        return (f"Part {{label}}: {cell} called input(): graded notebooks cannot ask for input. "
+                f"Put the value in your code instead.")
+    return (f"Part {{label}}: {cell} raised {error}, so it did not run to its end. Fix the "
+            f"error shown under that cell and run it again.")
+
+
+def _names_read(source):
+    """Names a test cell's code reads, or None when it cannot be parsed."""
+    import ast
+    try:
+        tree = ast.parse(source or "")
+    except SyntaxError:
+        return None
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
 
 
 _guard = None
@@ -185,8 +215,14 @@ def begin_part(label):
     guard._restore_module()
     failures, guard.failures = list(guard.failures), []
     guard.in_test = True
-    if failures:
-        raise GradingFailure(failures[0].format(label=label))
+    # A cell that failed counts against this part when it (re)bound a name this
+    # test reads (an answer cell looping after its `def`); a scratch cell that
+    # only tried something out and raised does not.
+    read = _names_read(guard.source)
+    for failure in failures:
+        message, bound = failure if isinstance(failure, tuple) else (failure, None)
+        if bound is None or read is None or bound & read:
+            raise GradingFailure(message.format(label=label))
 
 
 # --------------------------------------------------------------------------
@@ -279,7 +315,9 @@ def call(func, *args, timeout=CALL_TIMEOUT, **kwargs):
         raise GradingFailure(f"{what} raised NotImplementedError: write your answer in "
                              f"place of `raise NotImplementedError()`") from None
     except Exception as exc:
-        raise GradingFailure(f"{what} raised {type(exc).__name__}: {exc}") from None
+        failure = GradingFailure(f"{what} raised {type(exc).__name__}: {exc}")
+        failure.error = exc               # the learner's exception, for tests of its type
+        raise failure from None
     finally:
         builtins.input = saved_input
 
@@ -291,8 +329,13 @@ def check_equal(got, expected, what):
     lists, tuples, dicts and sets of them (NumPy scalars count as numbers).
     """
     plain = _plain(got, what)
-    if not (type(plain) == type(expected) or _both_numbers(plain, expected)) or plain != expected:
-        raise GradingFailure(f"{what}: expected {_short(expected)}, got {_short(got)}")
+    if not (type(plain) == type(expected) or _both_numbers(plain, expected)):
+        raise GradingFailure(f"{what}: expected a {type(expected).__name__} {_short(expected)}, "
+                             f"got a {type(got).__name__} {_short(got)}")
+    if plain != expected:
+        where = _first_difference(plain, expected)
+        raise GradingFailure(f"{what}: {where + ': ' if where else ''}expected {_short(expected)}, "
+                             f"got {_short(plain)}")
 
 
 def check_close(got, expected, what, tol=1e-9):
@@ -311,7 +354,7 @@ def check(condition, message):
         raise GradingFailure(message)
 
 
-_PLAIN_ATOMS = (bool, int, float, complex, str, bytes, type(None))
+_PLAIN_ATOMS = (bool, int, float, complex, Decimal, str, bytes, type(None))
 
 
 def _is_number(value):
@@ -338,8 +381,29 @@ def _plain(value, what, depth=0):
 
 def _both_numbers(a, b):
     import numbers
-    return (isinstance(a, numbers.Real) and isinstance(b, numbers.Real)
+    from decimal import Decimal
+    kinds = (numbers.Real, Decimal)
+    return (isinstance(a, kinds) and isinstance(b, kinds)
             and not isinstance(a, bool) and not isinstance(b, bool))
+
+
+def _first_difference(got, expected, path=""):
+    """Where two unequal lists or dicts first differ, e.g. "at [2]['likes']: expected 3, got 4"."""
+    if isinstance(got, (list, tuple)) and isinstance(expected, (list, tuple)):
+        if len(got) != len(expected):
+            return f"{path or 'the result'} has {len(got)} elements instead of {len(expected)}"
+        for i, (g, e) in enumerate(zip(got, expected)):
+            if g != e:
+                return _first_difference(g, e, f"{path}[{i}]")
+    if isinstance(got, dict) and isinstance(expected, dict):
+        missing, extra = set(expected) - set(got), set(got) - set(expected)
+        if missing or extra:
+            return (f"{path or 'the result'} lacks keys {sorted(map(repr, missing))} "
+                    f"and has extra keys {sorted(map(repr, extra))}")
+        for k in expected:
+            if got[k] != expected[k]:
+                return _first_difference(got[k], expected[k], f"{path}[{k!r}]")
+    return f"at {path}: expected {_short(expected, 120)}, got {_short(got, 120)}; whole value" if path else ""
 
 
 def _short(value, limit=300):

@@ -20,6 +20,7 @@ import argparse
 import re
 import sys
 import tempfile
+import warnings
 from pathlib import Path
 
 import nbformat
@@ -47,15 +48,28 @@ def find_root(notebook):
                             "run from the kit's checkout")
 
 
-def find_source(nb, root):
-    """``(assignment, source notebook path)`` whose graded cells match ``nb``'s best."""
-    mine = _grade_ids(nb)
-    best, best_overlap = None, 0
+def _fingerprint(nb):
+    """``(grade_id, source)`` of the cells a learner cannot edit and that the release keeps
+    whole (the setup and task cells): every exercise has its own."""
+    return {(_meta(c)["grade_id"], c.source) for c in nb.cells
+            if _meta(c).get("grade_id") and _meta(c).get("locked") and not _meta(c).get("grade")}
+
+
+def find_source(nb, root, name=None):
+    """``(assignment, source notebook path)`` that ``nb`` is a copy of.
+
+    Exercises share cell ids (``part_a``, ...), so the match is on the locked
+    setup and task cells' text; ``name`` (the file's name) breaks ties.
+    """
+    mine_ids, mine = _grade_ids(nb), _fingerprint(nb)
+    best, best_key = None, (0, 0, False)
     for assignment in course.assignments(root):
         for path in course.notebooks(assignment, root):
-            overlap = len(mine & _grade_ids(nbformat.read(path, as_version=4)))
-            if overlap > best_overlap:
-                best, best_overlap = (assignment, path), overlap
+            theirs = nbformat.read(path, as_version=4)
+            key = (len(mine & _fingerprint(theirs)), len(mine_ids & _grade_ids(theirs)),
+                   name == path.name)
+            if key[1] and key > best_key:
+                best, best_key = (assignment, path), key
     if best is None:
         raise ValueError("this notebook has no nbgrader cells of any exercise in solutions/: "
                          "self-check an exercise notebook (exercises/<name>/<name>.ipynb or your copy)")
@@ -97,10 +111,12 @@ def selfcheck(notebook, root=None, quiet=False):
     notebook = Path(notebook)
     nb = nbformat.read(notebook, as_version=4)
     root = Path(root) if root else find_root(notebook)
-    assignment, source = find_source(nb, root)
-    scratch = _released_course(root, assignment, source)
-    course.submit(assignment, "self", {source.name: nb}, scratch)
-    scores = course.autograde(assignment, "self", scratch)
+    assignment, source = find_source(nb, root, notebook.name)
+    with warnings.catch_warnings():          # nbgrader's database warnings mean nothing here
+        warnings.simplefilter("ignore")
+        scratch = _released_course(root, assignment, source)
+        course.submit(assignment, "self", {source.name: nb}, scratch)
+        scores = course.autograde(assignment, "self", scratch)
     graded = nbformat.read(scratch / "autograded" / "self" / assignment / source.name, as_version=4)
     original = {_meta(c).get("grade_id"): c.source for c in nbformat.read(source, as_version=4).cells}
     parts = []
