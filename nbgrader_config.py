@@ -20,6 +20,8 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 # guard installed by each exercise's first cell then fails the next part.
 c.Execute.timeout = 30
 c.Execute.interrupt_on_timeout = True
+# Kernels log only errors: no transport warning in every grading line.
+c.Execute.extra_arguments = ["--IPKernelApp.log_level=ERROR"]
 
 # A submission that deletes a graded test cell gets it back.
 c.OverwriteCells.add_missing_cells = True

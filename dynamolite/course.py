@@ -32,9 +32,13 @@ import shutil
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 import nbformat
+
+# nbgrader's gradebook makes SQLAlchemy warn on every autograde; the warning means nothing here.
+warnings.filterwarnings("ignore", message=r"Object of type <Submitted\w+> not in session")
 
 KIT_ROOT = Path(__file__).resolve().parent.parent
 """The checkout this package was installed from (the default course folder)."""
