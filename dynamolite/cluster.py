@@ -25,7 +25,7 @@ plays them out; the same seed replays the identical history.
 
 from .coordinator import Context, Coordinator, Operation
 from .errors import ConfigError, UnknownNodeError
-from .network import Network, Regions
+from .network import Network
 from .node import StorageNode
 from .ring import Ring
 from .sim import Simulator

@@ -32,7 +32,8 @@ import random
 import sqlite3
 import time
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal  # noqa: F401 (the doctests use it)
+from functools import partial
 
 from boto3.dynamodb.conditions import Key
 
@@ -342,32 +343,27 @@ def operation_mix(shop, n, seed=0, mix=MIX):
     return out
 
 
+def _run_mix(operations, patterns, measure):
+    """Total ``cost[measure]`` per kind of operation, running each with ``patterns[kind]``."""
+    totals = {k: 0 for k in MIX}
+    for kind, *args in operations:
+        _, cost = patterns[kind](*args)
+        totals[kind] += cost[measure]
+    return totals
+
+
 def run_mix_sql(conn, operations):
     """Run the mix on SQLite; return total VM steps per kind of operation."""
-    totals = {k: 0 for k in MIX}
-    for op in operations:
-        if op[0] == "key-value":
-            _, cost = sql_customer(conn, op[1])
-        elif op[0] == "range":
-            _, cost = sql_orders_between(conn, *op[1:])
-        else:
-            _, cost = sql_order_page(conn, op[1])
-        totals[op[0]] += cost["steps"]
-    return totals
+    return _run_mix(operations, {"key-value": partial(sql_customer, conn),
+                                 "range": partial(sql_orders_between, conn),
+                                 "join": partial(sql_order_page, conn)}, "steps")
 
 
 def run_mix_kv(table, operations):
     """Run the mix on the table; return total items examined per kind of operation."""
-    totals = {k: 0 for k in MIX}
-    for op in operations:
-        if op[0] == "key-value":
-            _, cost = kv_customer(table, op[1])
-        elif op[0] == "range":
-            _, cost = kv_orders_between(table, *op[1:])
-        else:
-            _, cost = kv_order_page(table, op[1])
-        totals[op[0]] += cost["items_examined"]
-    return totals
+    return _run_mix(operations, {"key-value": partial(kv_customer, table),
+                                 "range": partial(kv_orders_between, table),
+                                 "join": partial(kv_order_page, table)}, "items_examined")
 
 
 def cents(value):

@@ -725,14 +725,18 @@ class Table:
             self._expressions(kwargs, ())
             return
         parsed, names, values = self._expressions(kwargs, ("ConditionExpression",))
-        ok = ex.evaluate(parsed["ConditionExpression"], old or {}, names, values,
-                         "ConditionExpression")
-        if not ok:
-            item = None
-            if kwargs.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD" and old is not None:
-                item = copy.deepcopy(old)
-            raise client_error("ConditionalCheckFailedException", "The conditional request failed",
-                               operation, item)
+        self._check_condition(parsed, names, values, old, kwargs, operation)
+
+    @staticmethod
+    def _check_condition(parsed, names, values, old, kwargs, operation):
+        """Raise ConditionalCheckFailedException unless the parsed condition holds on ``old``."""
+        if ex.evaluate(parsed["ConditionExpression"], old or {}, names, values, "ConditionExpression"):
+            return
+        item = None
+        if kwargs.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD" and old is not None:
+            item = copy.deepcopy(old)
+        raise client_error("ConditionalCheckFailedException", "The conditional request failed",
+                           operation, item)
 
     _GET = {"Key", "ConsistentRead", "ProjectionExpression", "ExpressionAttributeNames",
             "ReturnConsumedCapacity", "AttributesToGet"}
@@ -827,14 +831,7 @@ class Table:
         part, old, old_size = self._find(hash_value, sort)
         base = old if old is not None else normalize(dict(Key))
         if "ConditionExpression" in parsed:   # the condition is checked before the update runs
-            ok = ex.evaluate(parsed["ConditionExpression"], old or {}, names, values,
-                             "ConditionExpression")
-            if not ok:
-                item = None
-                if kwargs.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD" and old is not None:
-                    item = copy.deepcopy(old)
-                raise client_error("ConditionalCheckFailedException",
-                                   "The conditional request failed", "UpdateItem", item)
+            self._check_condition(parsed, names, values, old, kwargs, "UpdateItem")
         new, touched = apply_update(actions, base, ex.Context(names, values, "UpdateExpression"),
                                     {self.hash_name, self.range_name} - {None})
         new_size = self._check_item(new)

@@ -92,7 +92,6 @@ def _region_lines(text, begin, end):
 def test_release_leaks_no_solution_or_hidden_test(graded):
     assignment, root, _ = graded
     for source_path in course.notebooks(assignment, ROOT):
-        source = source_path.read_text()
         released = (ROOT / "exercises" / assignment / source_path.name).read_text()
         for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
             assert marker not in released, f"{marker} appears in the release of {assignment}"

@@ -11,7 +11,6 @@ quotes no hidden test.
 import copy
 import csv
 import html
-import importlib.util
 import re
 import shutil
 import zipfile
@@ -22,27 +21,20 @@ import pytest
 
 from dynamolite import course
 
-ROOT = Path(__file__).resolve().parent.parent
+from grading_cases import ROOT, meta, wrong_answers
+
 ASSIGNMENTS = course.assignments(ROOT)
-WRONG_DIR = Path(__file__).parent / "wrong_answers"
 
 pytestmark = pytest.mark.slow
 
 
-def meta(cell):
-    return cell.metadata.get("nbgrader", {})
-
-
 def first_wrong_answer(assignment, nb):
     """(part, source) of a recorded wrong answer to the notebook's first graded part."""
-    path = WRONG_DIR / f"{assignment}.py"
-    spec = importlib.util.spec_from_file_location(f"wrong_{assignment}_instr", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    answers = wrong_answers(assignment)
     for cell in nb.cells:
         part = meta(cell).get("grade_id")
-        if meta(cell).get("solution") and not meta(cell).get("grade") and part in module.WRONG_ANSWERS:
-            return part, next(iter(module.WRONG_ANSWERS[part].values()))
+        if meta(cell).get("solution") and not meta(cell).get("grade") and part in answers:
+            return part, next(iter(answers[part].values()))
     raise AssertionError(f"no wrong answer recorded for {assignment}")
 
 

@@ -5,23 +5,17 @@ recorded wrong answer loses exactly that part (and parts that reuse it).
 """
 
 import copy
-import importlib.util
-from pathlib import Path
 
 import nbformat
 import pytest
 
 from dynamolite import course, selfcheck
 
-ROOT = Path(__file__).resolve().parent.parent
+from grading_cases import ROOT, meta, wrong_answers
+
 ASSIGNMENTS = course.assignments(ROOT)
-WRONG_DIR = Path(__file__).parent / "wrong_answers"
 
 pytestmark = pytest.mark.slow
-
-
-def meta(cell):
-    return cell.metadata.get("nbgrader", {})
 
 
 def scores(parts):
@@ -44,17 +38,15 @@ def test_selfcheck_scores_solved_blank_and_partial_copies(assignment, tmp_path, 
     assert all("GradingFailure" in p["message"] for p in blank), blank
     assert "BEGIN HIDDEN" not in capsys.readouterr().out
 
-    spec = importlib.util.spec_from_file_location(f"wrong_{assignment}_self", WRONG_DIR / f"{assignment}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    answers = wrong_answers(assignment)
     nb = nbformat.read(source, as_version=4)
     part = next(meta(c)["grade_id"] for c in nb.cells
                 if meta(c).get("solution") and not meta(c).get("grade")
-                and meta(c)["grade_id"] in module.WRONG_ANSWERS)
+                and meta(c)["grade_id"] in answers)
     partial = copy.deepcopy(nb)
     for cell in partial.cells:
         if meta(cell).get("grade_id") == part:
-            cell.source = next(iter(module.WRONG_ANSWERS[part].values()))
+            cell.source = next(iter(answers[part].values()))
     path = tmp_path / "my_copy.ipynb"             # a learner's copy, anywhere, any name
     nbformat.write(partial, path)
     got = scores(selfcheck.selfcheck(path, ROOT))

@@ -11,7 +11,6 @@ ties inside a global index) are compared as sorted lists.
 
 import itertools
 import os
-from decimal import Decimal
 
 import pytest
 
