@@ -64,7 +64,8 @@ def notebooks(assignment, root=KIT_ROOT, folder="solutions"):
 
 
 def grading_settings():
-    """The settings :func:`api` adds to nbgrader_config.py, as ``{"Section.name": value}``.
+    """The kit's grading settings, as ``{"Section.name": value}``; nbgrader_config.py applies them,
+    so ``nbgrader`` itself and :func:`api` both grade with them.
 
     Autograde executes with :class:`~dynamolite.nbgrader_plugins.GuardedExecute`
     (a stuck or dead kernel cannot stop the grading; fixed hash seed); feedback
@@ -85,8 +86,7 @@ def grading_settings():
 
 
 def api(root=KIT_ROOT, **overrides):
-    """An ``NbGraderAPI`` for the course folder ``root``, configured by its nbgrader_config.py
-    and :func:`grading_settings`.
+    """An ``NbGraderAPI`` for the course folder ``root``, configured by its nbgrader_config.py.
 
     ``overrides`` are extra settings as ``{"Section.name": value}`` pairs.
     """
@@ -101,7 +101,7 @@ def api(root=KIT_ROOT, **overrides):
     extra = Config()
     extra.CourseDirectory.root = str(root)
     extra.CourseDirectory.db_url = f"sqlite:///{root / 'gradebook.db'}"
-    for key, value in {**grading_settings(), **overrides}.items():
+    for key, value in overrides.items():
         section, name = key.split(".")
         extra[section][name] = value
     config.merge(extra)

@@ -83,7 +83,6 @@ class _Guard:
         self.shell = shell
         self.failures = []        # messages (with {label}) since the last test cell
         self.in_test = False
-        self.count = 0
         self.lines = 0
         self.flood_noted = False
         # cells run before the one installing the guard (In[0] is empty, In[-1] is this cell)
@@ -101,7 +100,6 @@ class _Guard:
                 setattr(sys, name, _CountingStream(stream, self))
 
     def post_run_cell(self, result):
-        self.count += 1
         self._restore_module()
         if self.in_test:          # a test cell's own outcome is nbgrader's business
             self.in_test = False
@@ -230,14 +228,13 @@ def begin_part(label):
 # --------------------------------------------------------------------------
 class _LimitedOutput(io.TextIOBase):
     def __init__(self, limit):
-        self.limit, self.lines, self.parts = limit, 0, []
+        self.limit, self.lines = limit, 0
 
     def write(self, text):
         self.lines += text.count("\n")
         if self.lines > self.limit:
             raise GradingFailure(f"your function printed more than {self.limit} lines; "
                                  f"remove the print calls inside it")
-        self.parts.append(text)
         return len(text)
 
 

@@ -244,13 +244,9 @@ class Ring:
         assert sum(self.arcs().values()) == (RING_SIZE if self._tokens else 0)
 
 
-class ModNPartitioner:
-    """``hash(key) mod N``: simple and even, but adding a node moves almost every key.
-
-    >>> p = ModNPartitioner(["A", "B", "C"])
-    >>> p.lookup("alice") == ["A", "B", "C"][token("alice") % 3]
-    True
-    """
+class _ListPartitioner:
+    """What both comparison partitioners share: an ordered list of nodes, where
+    ``_index(key)`` picks the key's node and replicas go to the next ones in order."""
 
     def __init__(self, nodes):
         self._nodes = list(nodes)
@@ -264,36 +260,51 @@ class ModNPartitioner:
     def lookup(self, key):
         if not self._nodes:
             raise EmptyRingError("no nodes: add one with add_node(name)")
-        return self._nodes[token(key) % len(self._nodes)]
+        return self._nodes[self._index(key)]
 
     def preference_list(self, key, n):
         if not 1 <= n <= len(self._nodes):
             raise TooFewNodesError(f"n must be between 1 and the {len(self._nodes)} nodes")
-        first = token(key) % len(self._nodes)
+        first = self._index(key)
         return [self._nodes[(first + i) % len(self._nodes)] for i in range(n)]
 
     def add_node(self, node):
         if node in self._nodes:
             raise DuplicateNodeError(f"node {node!r} is already there")
-        self._nodes.append(node)
-        return self
+        return self._set_nodes(self._nodes + [node])
 
     def remove_node(self, node):
         if node not in self._nodes:
             raise UnknownNodeError(f"node {node!r} is not there; nodes are {self._nodes}")
-        self._nodes.remove(node)
+        return self._set_nodes([n for n in self._nodes if n != node])
+
+
+class ModNPartitioner(_ListPartitioner):
+    """``hash(key) mod N``: simple and even, but adding a node moves almost every key.
+
+    >>> p = ModNPartitioner(["A", "B", "C"])
+    >>> p.lookup("alice") == ["A", "B", "C"][token("alice") % 3]
+    True
+    """
+
+    def _index(self, key):
+        return token(key) % len(self._nodes)
+
+    def _set_nodes(self, nodes):
+        self._nodes = nodes
         return self
 
     def copy(self):
         return ModNPartitioner(self._nodes)
 
 
-class RangePartitioner:
+class RangePartitioner(_ListPartitioner):
     """Range partitioning by the key's first letter: the classic A-H / I-Q / R-Z split.
 
     The alphabet is cut into ``len(nodes)`` contiguous ranges of letters as
     even as possible (or at the given ``splits``: the first letter of each
     range after the first). Keys not starting with a letter go to the first node.
+    Adding or removing a node re-cuts the alphabet evenly (which moves many keys).
 
     >>> p = RangePartitioner(["n1", "n2", "n3"], splits="IR")
     >>> [p.lookup(name) for name in ("Garcia", "Ito", "Smith")]
@@ -305,9 +316,7 @@ class RangePartitioner:
     LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
     def __init__(self, nodes, splits=None):
-        self._nodes = list(nodes)
-        if len(set(self._nodes)) != len(self._nodes):
-            raise DuplicateNodeError(f"node names must be distinct, got {self._nodes}")
+        super().__init__(nodes)
         if splits is None:
             n = max(len(self._nodes), 1)
             splits = [self.LETTERS[(26 * i) // n] for i in range(1, n)]
@@ -317,45 +326,19 @@ class RangePartitioner:
             raise ValueError(f"splits must be {len(self._nodes) - 1} increasing letters B-Z, got {splits}")
         self._splits = splits
 
-    @property
-    def nodes(self):
-        return list(self._nodes)
-
     def _index(self, key):
         first = _key_bytes(key)[:1].decode(errors="ignore").upper()
         return bisect_right(self._splits, first) if first.isalpha() else 0
 
-    def lookup(self, key):
-        if not self._nodes:
-            raise EmptyRingError("no nodes: add one with add_node(name)")
-        return self._nodes[self._index(key)]
-
-    def preference_list(self, key, n):
-        if not 1 <= n <= len(self._nodes):
-            raise TooFewNodesError(f"n must be between 1 and the {len(self._nodes)} nodes")
-        first = self._index(key)
-        return [self._nodes[(first + i) % len(self._nodes)] for i in range(n)]
+    def _set_nodes(self, nodes):
+        self.__init__(nodes)
+        return self
 
     def ranges(self):
         """Each node's range of first letters, like ``'A-H'``."""
         starts = ["A"] + self._splits
         ends = [chr(ord(s) - 1) for s in self._splits] + ["Z"]
         return {node: f"{a}-{b}" for node, a, b in zip(self._nodes, starts, ends)}
-
-    def add_node(self, node):
-        """Add a node and re-cut the alphabet evenly (which moves many keys)."""
-        if node in self._nodes:
-            raise DuplicateNodeError(f"node {node!r} is already there")
-        return self._reset(self._nodes + [node])
-
-    def remove_node(self, node):
-        if node not in self._nodes:
-            raise UnknownNodeError(f"node {node!r} is not there; nodes are {self._nodes}")
-        return self._reset([n for n in self._nodes if n != node])
-
-    def _reset(self, nodes):
-        self.__init__(nodes)
-        return self
 
     def copy(self):
         return RangePartitioner(self._nodes, self._splits)

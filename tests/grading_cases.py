@@ -130,6 +130,12 @@ def defs(source):
     return re.findall(r"^def (\w+)\(", source, re.M)
 
 
+def reuses(later_source, earlier_source):
+    """Whether a later answer calls a function an earlier answer defines (so it may
+    legitimately fail with it)."""
+    return any(re.search(rf"\b{name}\(", later_source) for name in defs(earlier_source))
+
+
 def changed(nbs, notebook, part, source):
     nbs = copy.deepcopy(nbs)
     cell_of(nbs[notebook], part).source = source
@@ -184,8 +190,7 @@ def crafted(root, assignment):
     (nb_p, p, p_tests), (nb_q, q, q_tests), (nb_l, last, l_tests) = parts[0], parts[1], parts[-1]
     p_source = cell_of(solution[nb_p], p).source
     dependents = {t for n, part, t in parts
-                  if any(re.search(rf"\b{f}\(", cell_of(solution[n], part).source) for f in defs(p_source))
-                  and t != p_tests}
+                  if reuses(cell_of(solution[n], part).source, p_source) and t != p_tests}
 
     def expect(zero=(), dependent=False, zero_from=None):
         result = {}

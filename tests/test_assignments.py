@@ -15,26 +15,13 @@ import nbformat
 import pytest
 
 from dynamolite import course
-from grading_cases import pipeline_cases, wrong_answers
+from grading_cases import (graded_parts, load_notebooks, meta, pipeline_cases, reuses,
+                           wrong_answers)
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENTS = course.assignments(ROOT)
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading")]
-
-
-def nbgrader_meta(cell):
-    return cell.metadata.get("nbgrader", {})
-
-
-def solution_cells(nb):
-    return {nbgrader_meta(c)["grade_id"]: c for c in nb.cells
-            if nbgrader_meta(c).get("solution") and not nbgrader_meta(c).get("grade")}
-
-
-def graded_cells(nb):
-    return {nbgrader_meta(c)["grade_id"]: nbgrader_meta(c)["points"] for c in nb.cells
-            if nbgrader_meta(c).get("grade")}
 
 
 def test_assignments_exist():
@@ -126,20 +113,10 @@ def test_blank_release_scores_zero(graded):
 def test_every_part_has_at_least_four_parts_and_two_wrong_answers(graded):
     assignment, root, _ = graded
     answers = wrong_answers(assignment)
-    parts = {}
-    for path in course.notebooks(assignment, ROOT):
-        parts.update(solution_cells(nbformat.read(path, as_version=4)))
-    graded_parts = [p for p in parts if any(f"{p}_tests" == g for g in _all_graded(assignment))]
-    assert len(graded_parts) >= 4, f"{assignment} has graded parts {graded_parts}; at least four expected"
-    for part in graded_parts:
+    parts = [part for _, part, _ in graded_parts(load_notebooks(ROOT, assignment, "solutions"))]
+    assert len(parts) >= 4, f"{assignment} has graded parts {parts}; at least four expected"
+    for part in parts:
         assert len(answers.get(part, {})) >= 2, f"{assignment}/{part} needs at least two wrong answers"
-
-
-def _all_graded(assignment):
-    ids = {}
-    for path in course.notebooks(assignment, ROOT):
-        ids.update(graded_cells(nbformat.read(path, as_version=4)))
-    return ids
 
 
 def test_each_wrong_answer_loses_its_part_only(graded):
@@ -165,12 +142,10 @@ def test_each_wrong_answer_loses_its_part_only(graded):
 
 def _depends_on(assignment, graded_id, part):
     """Whether a later part may legitimately reuse the learner's answer to ``part``."""
-    for path in course.notebooks(assignment, ROOT):
-        nb = nbformat.read(path, as_version=4)
-        later = solution_cells(nb).get(graded_id.removesuffix("_tests"))
-        earlier = solution_cells(nb).get(part)
-        if later is not None and earlier is not None:
-            names = re.findall(r"^def (\w+)", earlier.source, re.M)
-            if any(re.search(rf"\b{name}\(", later.source) for name in names):
-                return True
+    for nb in load_notebooks(ROOT, assignment, "solutions").values():
+        answers = {meta(c)["grade_id"]: c.source for c in nb.cells
+                   if meta(c).get("solution") and not meta(c).get("grade")}
+        later, earlier = answers.get(graded_id.removesuffix("_tests")), answers.get(part)
+        if later is not None and earlier is not None and reuses(later, earlier):
+            return True
     return False
