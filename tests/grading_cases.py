@@ -45,6 +45,31 @@ def wrong_student(part, label):
     return "wrong-" + part + "-" + re.sub(r"[^A-Za-z0-9_]", "_", label)
 
 
+SOLUTION = ("### BEGIN SOLUTION", "### END SOLUTION")
+HIDDEN = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
+
+
+def region_lines(text, region):
+    """The stripped lines of ``text`` inside a (begin, end) marker pair such as ``HIDDEN``."""
+    begin, end = region
+    lines, inside = [], False
+    for line in text.splitlines():
+        if begin in line:
+            inside = True
+        elif end in line:
+            inside = False
+        elif inside:
+            lines.append(line.strip())
+    return lines
+
+
+def strip_regions(text, *regions):
+    """``text`` with the given marker regions cut out."""
+    for begin, end in regions:
+        text = re.sub(rf"{re.escape(begin)}.*?{re.escape(end)}", "", text, flags=re.S)
+    return text
+
+
 def pipeline_cases(root, assignment):
     """``{student: notebooks}``: the solution, the blank release, each wrong answer."""
     solution = load_notebooks(root, assignment, "solutions")

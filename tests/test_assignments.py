@@ -8,15 +8,14 @@ while the other parts keep theirs.
 """
 
 import json
-import re
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from dynamolite import course
-from grading_cases import (graded_parts, load_notebooks, meta, pipeline_cases, reuses,
-                           wrong_answers)
+from grading_cases import (HIDDEN, SOLUTION, graded_parts, load_notebooks, meta, pipeline_cases,
+                           region_lines, reuses, strip_regions, wrong_answers)
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENTS = course.assignments(ROOT)
@@ -58,24 +57,6 @@ def test_release_is_in_sync_with_solutions(graded):
     assert committed_files == fresh_files
 
 
-def _strip_regions(text):
-    """The source with its solution and hidden-test regions cut out."""
-    text = re.sub(r"### BEGIN SOLUTION.*?### END SOLUTION", "", text, flags=re.S)
-    return re.sub(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS", "", text, flags=re.S)
-
-
-def _region_lines(text, begin, end):
-    lines, inside = [], False
-    for line in text.splitlines():
-        if begin in line:
-            inside = True
-        elif end in line:
-            inside = False
-        elif inside and len(line.strip()) > 12:
-            lines.append(line.strip())
-    return lines
-
-
 def test_release_leaks_no_solution_or_hidden_test(graded):
     assignment, root, _ = graded
     for source_path in course.notebooks(assignment, ROOT):
@@ -83,12 +64,12 @@ def test_release_leaks_no_solution_or_hidden_test(graded):
         for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
             assert marker not in released, f"{marker} appears in the release of {assignment}"
         nb = nbformat.read(source_path, as_version=4)
-        visible = "\n".join(_strip_regions(c.source) for c in nb.cells)
+        visible = "\n".join(strip_regions(c.source, SOLUTION, HIDDEN) for c in nb.cells)
         released_nb = nbformat.reads(released, as_version=4)
         released_code = "\n".join(c.source for c in released_nb.cells)
         for cell in nb.cells:
-            secret = (_region_lines(cell.source, "BEGIN SOLUTION", "END SOLUTION")
-                      + _region_lines(cell.source, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"))
+            secret = [line for line in region_lines(cell.source, SOLUTION) + region_lines(cell.source, HIDDEN)
+                      if len(line) > 12]
             for line in secret:
                 if line in visible:
                     continue        # the same line also stands in a visible cell

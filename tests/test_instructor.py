@@ -21,7 +21,7 @@ import pytest
 
 from dynamolite import course
 
-from grading_cases import ROOT, meta, wrong_answers
+from grading_cases import HIDDEN, ROOT, meta, region_lines, strip_regions, wrong_answers
 
 ASSIGNMENTS = course.assignments(ROOT)
 
@@ -52,16 +52,8 @@ def hidden_lines(assignment):
     secret, visible = [], []
     for path in course.notebooks(assignment, ROOT):
         for cell in nbformat.read(path, as_version=4).cells:
-            inside = False
-            for line in cell.source.splitlines():
-                if "### BEGIN HIDDEN TESTS" in line:
-                    inside = True
-                elif "### END HIDDEN TESTS" in line:
-                    inside = False
-                elif inside:
-                    secret.append(line.strip())
-                else:
-                    visible.append(line.strip())
+            secret += region_lines(cell.source, HIDDEN)
+            visible += [line.strip() for line in strip_regions(cell.source, HIDDEN).splitlines()]
     return [line for line in secret if len(line) > 15 and line not in visible]
 
 
