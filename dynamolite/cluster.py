@@ -156,17 +156,17 @@ class Cluster:
         coord = self.coordinator
         if op.kind == "put":
             op.needed = self.w
-            handler, args = coord.coordinate_put, (op, prefs, op.value)
+            handler = coord.coordinate_put
         else:
             op.needed = max(self.r, self.n - self.w + 1) if op.consistent else self.r
             op.must_see = tuple(self._frontier.get(op.key, ()))
-            handler, args = coord.coordinate_get, (op, prefs)
+            handler = coord.coordinate_get
         if self.network.lossy:
             self.sim.schedule(self.timeout, coord.timeout, op)
         if op.client is None:
-            handler(*args)
+            handler((op, prefs))
         else:
-            coord.send(op, op.client, op.coordinator, "C", handler, *args)
+            coord.send(op, op.client, op.coordinator, "C", handler, (op, prefs))
 
     def _completed(self, op):
         if op.ok:

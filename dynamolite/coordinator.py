@@ -118,8 +118,8 @@ class Coordinator:
         self._draw = network._samplers if network.plain else None
 
     # -- sending -------------------------------------------------------------
-    def send(self, op, src, dst, kind, handler, *args):
-        """Send one message through the network; record it if tracing."""
+    def send(self, op, src, dst, kind, handler, message):
+        """Send ``message`` (a tuple) through the network to ``handler``; record it if tracing."""
         sim = self.sim
         now = sim.now
         if self._draw is not None:
@@ -129,25 +129,27 @@ class Coordinator:
         if self.trace is not None:
             self.trace.append((op.id, kind, src, dst, now, None if delay is None else now + delay))
         if delay is not None:          # sim.schedule, inlined: delays are never negative here
-            heappush(sim._queue, (now + delay, next(sim._seq), handler, args))
+            heappush(sim._queue, (now + delay, next(sim._seq), handler, message))
 
     # -- put -----------------------------------------------------------------
-    def coordinate_put(self, op, replicas, value):
-        """At the coordinator: make the new version and send it to the N replicas."""
+    def coordinate_put(self, message):
+        """At the coordinator: make the new version of ``op.value`` and send it to the N replicas."""
+        op, replicas = message
         coord = self.nodes[op.coordinator]
         context = op.context_in.clock
         op.clock = context.increment(coord.name, coord.next_counter(context), time=self.sim.now)
-        op.value = value
         for name in replicas:
-            self.send(op, coord.name, name, "W", self.replica_put, op, name)
+            self.send(op, coord.name, name, "W", self.replica_put, (op, name))
 
-    def replica_put(self, op, name):
+    def replica_put(self, message):
         """At a replica: store the version, acknowledge."""
+        op, name = message
         self.nodes[name].put(op.key, op.clock, op.value)
-        self.send(op, name, op.coordinator, "A", self.ack, op, name)
+        self.send(op, name, op.coordinator, "A", self.ack, message)
 
-    def ack(self, op, name):
+    def ack(self, message):
         """At the coordinator: count acknowledgements; answer after W."""
+        op, name = message
         op._heard += 1
         if op.done or op._heard > op.needed:
             return
@@ -156,18 +158,21 @@ class Coordinator:
             self.reply(op)
 
     # -- get -----------------------------------------------------------------
-    def coordinate_get(self, op, replicas):
+    def coordinate_get(self, message):
         """At the coordinator: ask the N replicas."""
+        op, replicas = message
         for name in replicas:
-            self.send(op, op.coordinator, name, "R", self.replica_get, op, name)
+            self.send(op, op.coordinator, name, "R", self.replica_get, (op, name))
 
-    def replica_get(self, op, name):
+    def replica_get(self, message):
         """At a replica: answer with its siblings for the key."""
+        op, name = message
         versions = self.nodes[name].data.get(op.key, ())
-        self.send(op, name, op.coordinator, "S", self.response, op, name, versions)
+        self.send(op, name, op.coordinator, "S", self.response, (op, name, versions))
 
-    def response(self, op, name, versions):
+    def response(self, message):
         """At the coordinator: gather responses; after R, answer with the siblings."""
+        op, name, versions = message
         op._heard += 1
         if self.read_repair:
             if op._late is None:
@@ -212,22 +217,25 @@ class Coordinator:
             held = [c for c, _ in versions]
             for clock in clocks:
                 if not any(h.descends(clock) for h in held):
-                    self.send(op, op.coordinator, name, "W", self.replica_repair, op.key, name,
-                              clock, newest[clock])
+                    self.send(op, op.coordinator, name, "W", self.replica_repair,
+                              (op.key, name, clock, newest[clock]))
 
-    def replica_repair(self, key, name, clock, value):
+    def replica_repair(self, message):
         """At a stale replica: store the version read repair brought (no acknowledgement)."""
+        key, name, clock, value = message
         self.nodes[name].put(key, clock, value)
 
     # -- answering -------------------------------------------------------------
     def reply(self, op):
         """Send the answer back to the client (no time unless regions are modelled)."""
         if op.client is None:
-            self.complete(op, True)
+            self.complete((op, True))
         else:
-            self.send(op, op.coordinator, op.client, "C", self.complete, op, True)
+            self.send(op, op.coordinator, op.client, "C", self.complete, (op, True))
 
-    def complete(self, op, ok):
+    def complete(self, message):
+        """At the client: the answer, or a failure (``ok`` False) after a timeout."""
+        op, ok = message
         if op.done:
             return
         op.done, op.ok, op.end = True, ok, self.sim.now
@@ -237,4 +245,4 @@ class Coordinator:
         if not op.done:
             if op.kind == "get":
                 op.values, op.clocks = [], []
-            self.complete(op, False)
+            self.complete((op, False))

@@ -38,7 +38,7 @@ def test_negative_or_nan_delay_is_refused(bad):
 
 def test_at_in_the_past_is_refused():
     sim = Simulator()
-    sim.schedule(5, lambda: None)
+    sim.schedule(5, print)
     sim.run()
     with pytest.raises(ConfigError, match="past"):
         sim.at(4, print)
@@ -76,13 +76,21 @@ def test_stop_ends_the_run_after_the_current_event_and_a_later_run_resumes():
 
 def test_a_stop_not_reached_does_not_stop_the_next_run():
     sim, log = Simulator(), []
-    sim.at(1, sim.stop)
+    sim.at(1, lambda _: sim.stop())
     sim.at(1, log.append, "same time")
     sim.at(5, log.append, "later")
     assert sim.run(until=0.5) == 0
     assert sim.run() == 1          # the stop event itself
     assert sim.run() == 2
     assert log == ["same time", "later"]
+
+
+def test_a_callback_gets_its_one_argument_or_none():
+    sim, got = Simulator(), []
+    sim.schedule(1, got.append, ("a", "tuple", "carries", "several"))
+    sim.schedule(2, got.append)
+    sim.run()
+    assert got == [("a", "tuple", "carries", "several"), None]
 
 
 def test_step_runs_one_event():
