@@ -111,9 +111,13 @@ class Cluster:
         return prefs
 
     # -- scheduling requests -------------------------------------------------
-    def put_at(self, time, key, value, context=None, region=None, callback=None):
-        """Schedule a put at simulated ``time``; return its (not yet run) Operation."""
-        op = self._new_op("put", key, time, region, callback)
+    def put_at(self, time, key, value, context=None, region=None, callback=None, coordinator=None):
+        """Schedule a put at simulated ``time``; return its (not yet run) Operation.
+
+        ``coordinator`` picks which node of the key's preference list coordinates
+        (by default one at random, or the nearest with regions).
+        """
+        op = self._new_op("put", key, time, region, callback, coordinator)
         if context is not None and not isinstance(context, Context):
             raise ConfigError(f"context must be the Context a get returned, got {context!r}")
         op.context_in = context or Context()
@@ -121,14 +125,14 @@ class Cluster:
         self.sim.at(time, self._start, op)
         return op
 
-    def get_at(self, time, key, consistent=False, region=None, callback=None):
+    def get_at(self, time, key, consistent=False, region=None, callback=None, coordinator=None):
         """Schedule a get at ``time``; ``consistent=True`` waits for N - W + 1 responses if R is fewer."""
-        op = self._new_op("get", key, time, region, callback)
+        op = self._new_op("get", key, time, region, callback, coordinator)
         op.consistent = bool(consistent)
         self.sim.at(time, self._start, op)
         return op
 
-    def _new_op(self, kind, key, time, region, callback):
+    def _new_op(self, kind, key, time, region, callback, coordinator):
         if region is not None and self.regions is None:
             raise ConfigError("region= needs a cluster built with latency=Regions(...)")
         if region is not None and region not in self.regions.graph:
@@ -138,8 +142,12 @@ class Cluster:
             raise ConfigError("with regions, say where the client is: region='<datacenter>'")
         if time < self.sim.now:
             raise ConfigError(f"time {time!r} is in the past: the simulator is at {self.sim.now!r}")
+        if coordinator is not None and coordinator not in self.preference_list(key):
+            raise UnknownNodeError(f"{coordinator!r} cannot coordinate {key!r}: its preference list "
+                                   f"is {self.preference_list(key)}")
         op = Operation(len(self.history), kind, key, time, None if region is None else ("client", region))
         op.callback = callback
+        op.coordinator = coordinator
         self.history.append(op)
         return op
 
@@ -152,7 +160,8 @@ class Cluster:
 
     def _start(self, op):
         prefs = self.preference_list(op.key)
-        op.coordinator = self._choose_coordinator(op, prefs)
+        if op.coordinator is None:
+            op.coordinator = self._choose_coordinator(op, prefs)
         coord = self.coordinator
         if op.kind == "put":
             op.needed = self.w
@@ -190,13 +199,13 @@ class Cluster:
         self._frontier[key] = [c for c in front if not clock.descends(c)] + [clock]
 
     # -- one request at a time -------------------------------------------------
-    def put(self, key, value, context=None, region=None):
+    def put(self, key, value, context=None, region=None, coordinator=None):
         """Write ``value`` as a new version descended from ``context``; run until W acks. Returns the Operation."""
-        return self._wait(self.put_at(self.sim.now, key, value, context, region))
+        return self._wait(self.put_at(self.sim.now, key, value, context, region, coordinator=coordinator))
 
-    def get(self, key, consistent=False, region=None):
+    def get(self, key, consistent=False, region=None, coordinator=None):
         """Read ``key``; run until R responses. The Operation unpacks as ``values, context``."""
-        return self._wait(self.get_at(self.sim.now, key, consistent, region))
+        return self._wait(self.get_at(self.sim.now, key, consistent, region, coordinator=coordinator))
 
     def _wait(self, op):
         self._waiting = op

@@ -325,7 +325,11 @@ def check_equal(got, expected, what):
     Only plain values compare: built-in numbers, strings, bytes, None, and
     lists, tuples, dicts and sets of them (NumPy scalars count as numbers).
     """
-    plain = _plain(got, what)
+    try:
+        plain = _plain(got, what)
+    except GradingFailure as failure:
+        raise GradingFailure(f"{failure}, where a {type(expected).__name__} {_short(expected)} "
+                             f"was expected") from None
     if not (type(plain) == type(expected) or _both_numbers(plain, expected)):
         raise GradingFailure(f"{what}: expected a {type(expected).__name__} {_short(expected)}, "
                              f"got a {type(got).__name__} {_short(got)}")

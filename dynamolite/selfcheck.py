@@ -128,11 +128,24 @@ def selfcheck(notebook, root=None, quiet=False):
                           "score": score, "max_score": max_score,
                           "message": "" if score == max_score else _message(cell)})
     if not quiet:
-        print(report(notebook, assignment, parts))
+        print(report(notebook, assignment, parts, _own_cell_errors(graded)))
     return parts
 
 
-def report(notebook, assignment, parts):
+def _own_cell_errors(nb):
+    """One line for each of the learner's own cells (not the exercise's) that failed when graded."""
+    notes = []
+    for number, cell in enumerate(nb.cells, 1):
+        message = _message(cell) if cell.cell_type == "code" and not _meta(cell) else ""
+        if message:
+            first = cell.source.strip().splitlines()[0][:40] if cell.source.strip() else ""
+            what = ("was stopped at the time limit (the grader waited for it)"
+                    if message.startswith("KeyboardInterrupt") else f"raised {message}")
+            notes.append(f"cell {number} ({first!r}) {what}")
+    return notes
+
+
+def report(notebook, assignment, parts, notes=()):
     """The self-check's printout: a line a part, the autograder's message for each miss."""
     lines = [f"Self-check of {notebook} (exercise {assignment!r}, all tests including hidden ones):"]
     for p in parts:
@@ -140,6 +153,9 @@ def report(notebook, assignment, parts):
         lines.append(f"  {p['part']:<8} {p['score']:g}/{p['max_score']:g}  {status}")
     total, out_of = sum(p["score"] for p in parts), sum(p["max_score"] for p in parts)
     lines.append(f"  Total    {total:g}/{out_of:g}")
+    if notes:
+        lines.append("Cells of your own that failed when graded (they cost no points by themselves):")
+        lines.extend(f"  {note}" for note in notes)
     return "\n".join(lines)
 
 

@@ -8,9 +8,7 @@ built from the seed (``sim.rng``); nothing else may draw random numbers.
 
 An event is a callback and the one value it is called with: a message, an
 operation, or a tuple of several (``None`` if none is given), as a SimPy
-``Timeout`` carries one ``value``. A fixed argument, not ``*args``, lets
-Python 3.11 make the call inside the running interpreter frame; with ``*args``
-the loop of benchmarks/bench_sim.py took 10-15% longer.
+``Timeout`` carries one ``value``.
 
 >>> sim = Simulator(seed=1)
 >>> log = []
@@ -23,10 +21,11 @@ the loop of benchmarks/bench_sim.py took 10-15% longer.
 (['early', 'tie, scheduled second', 'late'], 5.0)
 
 Cost: ``schedule`` and each event are O(log E) for E pending events; the
-loop body is two lines so it stays fast (see benchmarks/bench_sim.py).
+loop body is three lines so it stays fast (see benchmarks/bench_sim.py).
 """
 
 import itertools
+import math
 import random
 from heapq import heapify, heappop, heappush
 
@@ -50,13 +49,16 @@ class Simulator:
         self.seed = seed
         self._queue = []
         self._seq = itertools.count(1)     # tie-breaker: scheduling order
-        self._halts = 0                    # stop() events get negative sequence numbers
-        self._unreached = 0                # halt events still in the heap
-        self.events = 0           # events run so far
+        self._halt_seq = 0                 # stop() events get negative sequence numbers
+        self._halts_waiting = 0            # halt events still in the heap
+        self.events = 0                    # events run so far
 
     def __repr__(self):
-        return f"Simulator(now={self.now!r}, pending={len(self._queue)}, seed={self.seed!r})"
+        return f"Simulator(now={self.now!r}, pending={self.pending()}, seed={self.seed!r})"
 
+    # One fixed argument, not *args: Python 3.11 then runs both calls, schedule()
+    # and callback(arg), inside the running interpreter frame; with *args the
+    # loop of benchmarks/bench_sim.py took 10-15% longer.
     def schedule(self, delay, callback, arg=None):
         """Call ``callback(arg)`` ``delay`` time units from now (``delay >= 0``)."""
         if not delay >= 0.0:                   # also rejects NaN
@@ -71,10 +73,12 @@ class Simulator:
 
     def pending(self):
         """Number of events waiting."""
-        return len(self._queue)
+        return len(self._queue) - self._halts_waiting
 
     def peek(self):
         """Time of the next event, or ``None`` if there is none."""
+        if self._halts_waiting:         # look past the halt events of stop()
+            return min((e[0] for e in self._queue if e[2] is not _halt), default=None)
         return self._queue[0][0] if self._queue else None
 
     def stop(self):
@@ -82,24 +86,25 @@ class Simulator:
 
         It pushes a *halt* event at the current time that sorts before every
         other event (a negative sequence number), so the loop itself needs
-        no per-event test: the halt event raises and ends it.
+        no per-event test: the halt event raises and ends it. Called outside
+        a run, it makes the next :meth:`run` return at once.
         """
-        self._halts -= 1
-        self._unreached += 1
-        heappush(self._queue, (self.now, self._halts, _halt, None))
+        self._halt_seq -= 1
+        self._halts_waiting += 1
+        heappush(self._queue, (self.now, self._halt_seq, _halt, None))
 
     def step(self):
         """Run the next event; return False if there was none."""
-        if not self._queue:
-            return False
-        time, _, callback, arg = heappop(self._queue)
-        if callback is _halt:
-            self._unreached -= 1
-            return self.step()
-        self.now = time
-        self.events += 1
-        callback(arg)
-        return True
+        while self._queue:
+            time, _, callback, arg = heappop(self._queue)
+            if callback is _halt:                # a stop() outside run() has nothing to stop
+                self._halts_waiting -= 1
+                continue
+            self.now = time
+            self.events += 1
+            callback(arg)
+            return True
+        return False
 
     def run(self, until=None, max_events=None):
         """Run events in time order; return how many ran.
@@ -109,47 +114,33 @@ class Simulator:
         events, or when a callback calls :meth:`stop`.
         """
         queue = self._queue
-        stopped = False
-        if until is None and max_events is None:          # the hot path: until empty or stopped
-            before, first = len(queue), next(self._seq)
-            pop = heappop
-            try:
+        # the events that ran = those waiting now + those scheduled during the run - those left
+        waiting, mark = self.pending(), next(self._seq)
+        try:
+            if until is None and max_events is None:      # the hot path: no test but the heap's own
                 while queue:
-                    self.now, _, callback, arg = pop(queue)
+                    self.now, _, callback, arg = heappop(queue)
                     callback(arg)
-            except _Halt:
-                self._unreached -= 1
-            # events run = those waiting before + those scheduled since - those left
-            count = before + (next(self._seq) - first - 1) - len(queue)
-            self._drop_halts()
-            self.events += count
-            return count
-        limit = float("inf") if until is None else until
-        budget = -1 if max_events is None else max_events
-        count = 0
-        while queue and count != budget:
-            if queue[0][0] > limit:
-                break
-            time, _, callback, arg = heappop(queue)
-            if callback is _halt:
-                self._unreached -= 1
-                stopped = True
-                break
-            self.now = time
-            count += 1
-            callback(arg)
-        self._drop_halts()
-        self.events += count
-        if until is not None and not stopped and count != budget and until > self.now:
-            self.now = until
-        return count
-
-    def _drop_halts(self):
-        # a stop() whose halt event was not reached (run ended first) must not stop a later run
-        if self._unreached:
-            self._unreached = 0
-            self._queue[:] = [e for e in self._queue if e[2] is not _halt]
-            heapify(self._queue)
+            else:
+                limit = math.inf if until is None else until
+                budget = math.inf if max_events is None else max_events
+                count = 0
+                while queue and count < budget and queue[0][0] <= limit:
+                    self.now, _, callback, arg = heappop(queue)
+                    count += 1
+                    callback(arg)
+                if until is not None and count < budget and until > self.now:
+                    self.now = until
+        except _Halt:                   # a callback called stop(): its halt event ends the run
+            self._halts_waiting -= 1
+        finally:
+            ran = waiting + (next(self._seq) - mark - 1) - self.pending()
+            self.events += ran
+            if self._halts_waiting:     # a stop() this run did not reach must not stop a later one
+                self._queue[:] = [e for e in queue if e[2] is not _halt]
+                heapify(self._queue)
+                self._halts_waiting = 0
+        return ran
 
     def check(self):
         """Assert the invariants: a valid heap, no event in the past, unique sequence numbers."""

@@ -86,6 +86,21 @@ def test_concurrent_blind_writes_become_siblings_and_a_put_with_the_context_reco
     c.check()
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_a_chosen_coordinator_decides_between_siblings_and_an_overwrite(seed):
+    c = Cluster(["A", "B", "C"], n=3, r=3, w=3, latency=Exponential(1.0), seed=seed)
+    c.put_at(0.0, "cart", ["milk"], coordinator="A")
+    c.put_at(0.0, "cart", ["eggs"], coordinator="B")
+    c.run()
+    assert [op.coordinator for op in c.history] == ["A", "B"]
+    assert sorted(map(tuple, c.get("cart").values)) == [("eggs",), ("milk",)]
+    c.put("cart", ["tea"], coordinator="C")                 # blind, but C's counter orders nothing
+    c.put("cart", ["jam"], coordinator="C")                 # same coordinator: jam's clock descends from tea's
+    assert sorted(map(tuple, c.get("cart").values)) == [("eggs",), ("jam",), ("milk",)]
+    with pytest.raises(UnknownNodeError, match="preference list"):
+        c.put("cart", ["x"], coordinator="Z")
+
+
 def test_consistent_read_waits_for_a_read_quorum_that_meets_every_write_quorum():
     c = Cluster(3, n=3, r=1, w=1, latency="LNKD-DISK", seed=2)
     context = None

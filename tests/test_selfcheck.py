@@ -47,9 +47,11 @@ def test_selfcheck_scores_solved_blank_and_partial_copies(assignment, tmp_path, 
     for cell in partial.cells:
         if meta(cell).get("grade_id") == part:
             cell.source = next(iter(answers[part].values()))
+    partial.cells.insert(2, nbformat.v4.new_code_cell("1 / 0   # a try-it cell"))
     path = tmp_path / "my_copy.ipynb"             # a learner's copy, anywhere, any name
     nbformat.write(partial, path)
     got = scores(selfcheck.selfcheck(path, ROOT))
+    assert "cell 3 ('1 / 0   # a try-it cell') raised ZeroDivisionError" in capsys.readouterr().out
     # the autograder's verdict on the same notebook is the reference
     expected = course.autograde(assignment, "self", selfcheck._released_course(ROOT, assignment, source))
     assert got == expected

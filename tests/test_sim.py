@@ -122,3 +122,32 @@ def test_random_schedules_keep_the_invariants_and_replay_identically(delays, see
     times = [t for t, _, _ in first]
     assert times == sorted(times)
     assert first == play()
+
+
+def test_event_counts_are_exact_around_stop_and_errors():
+    sim, log = Simulator(), []
+    sim.at(1, log.append, "a")
+    sim.stop()                                   # outside a run: the next run returns at once
+    assert sim.pending() == 1 and sim.peek() == 1
+    assert sim.run() == 0 and sim.events == 0 and log == []
+
+    def stop_twice(_):
+        sim.stop()
+        sim.stop()
+
+    sim.at(2, stop_twice)
+    sim.at(3, log.append, "b")
+    assert sim.run() == 2 and sim.events == 2    # "a" and stop_twice; the halts are not events
+    assert sim.pending() == 1 and sim.peek() == 3
+    assert sim.run() == 1 and log == ["a", "b"]
+
+    def boom(_):
+        raise RuntimeError("boom")
+
+    sim.schedule(1, boom)
+    with pytest.raises(RuntimeError):
+        sim.run()
+    assert sim.events == 4                       # the event that raised did run
+    sim.stop()
+    assert sim.step() is False and sim.pending() == 0
+    sim.check()

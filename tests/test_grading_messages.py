@@ -1,0 +1,31 @@
+"""The messages a learner reads when a check fails: they say what was expected."""
+
+from fractions import Fraction
+
+import pytest
+
+from dynamolite.grading import GradingFailure, check_close, check_equal
+
+
+def failure(check, *args):
+    with pytest.raises(GradingFailure) as info:
+        check(*args)
+    return str(info.value)
+
+
+def test_a_non_plain_answer_is_refused_with_the_expected_value_shown():
+    text = failure(check_equal, Fraction(1, 2), (1, 2), "stale_probability(3, 1, 1)")
+    assert text.startswith("stale_probability(3, 1, 1): ")
+    assert "type Fraction" in text and "a tuple (1, 2) was expected" in text
+
+
+def test_a_wrong_type_and_a_wrong_element_are_named():
+    assert failure(check_equal, [1, 2], (1, 2), "f()") == "f(): expected a tuple (1, 2), got a list [1, 2]"
+    text = failure(check_equal, {"a": [1, 2, 4]}, {"a": [1, 2, 3]}, "g()")
+    assert "at ['a'][2]: expected 3, got 4" in text
+
+
+def test_numbers_of_other_types_compare_and_close_means_within_tol():
+    check_equal(2, 2.0, "h()")
+    check_close(0.1 + 0.2, 0.3, "k()")
+    assert "within 1e-09" in failure(check_close, 0.31, 0.3, "k()")
