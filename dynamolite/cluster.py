@@ -126,7 +126,10 @@ class Cluster:
         return op
 
     def get_at(self, time, key, consistent=False, region=None, callback=None, coordinator=None):
-        """Schedule a get at ``time``; ``consistent=True`` waits for N - W + 1 responses if R is fewer."""
+        """Schedule a get at ``time``; ``consistent=True`` waits for N - W + 1 responses if R is fewer.
+
+        ``coordinator`` as for :meth:`put_at`.
+        """
         op = self._new_op("get", key, time, region, callback, coordinator)
         op.consistent = bool(consistent)
         self.sim.at(time, self._start, op)
@@ -142,9 +145,11 @@ class Cluster:
             raise ConfigError("with regions, say where the client is: region='<datacenter>'")
         if time < self.sim.now:
             raise ConfigError(f"time {time!r} is in the past: the simulator is at {self.sim.now!r}")
+        if coordinator is not None and coordinator not in self.nodes:
+            raise UnknownNodeError(f"unknown node {coordinator!r}; the nodes are {list(self.nodes)}")
         if coordinator is not None and coordinator not in self.preference_list(key):
-            raise UnknownNodeError(f"{coordinator!r} cannot coordinate {key!r}: its preference list "
-                                   f"is {self.preference_list(key)}")
+            raise ConfigError(f"{coordinator!r} cannot coordinate {key!r}: only a node of its "
+                              f"preference list can, {self.preference_list(key)}")
         op = Operation(len(self.history), kind, key, time, None if region is None else ("client", region))
         op.callback = callback
         op.coordinator = coordinator
@@ -200,11 +205,17 @@ class Cluster:
 
     # -- one request at a time -------------------------------------------------
     def put(self, key, value, context=None, region=None, coordinator=None):
-        """Write ``value`` as a new version descended from ``context``; run until W acks. Returns the Operation."""
+        """Write ``value`` as a new version descended from ``context``; run until W acks.
+
+        Returns the Operation. ``coordinator`` as for :meth:`put_at`.
+        """
         return self._wait(self.put_at(self.sim.now, key, value, context, region, coordinator=coordinator))
 
     def get(self, key, consistent=False, region=None, coordinator=None):
-        """Read ``key``; run until R responses. The Operation unpacks as ``values, context``."""
+        """Read ``key``; run until R responses. The Operation unpacks as ``values, context``.
+
+        ``coordinator`` as for :meth:`put_at`.
+        """
         return self._wait(self.get_at(self.sim.now, key, consistent, region, coordinator=coordinator))
 
     def _wait(self, op):

@@ -103,9 +103,10 @@ class Operation:
 class Coordinator:
     """The message handlers of put and get, wired to a simulator, a network and the nodes.
 
-    One object serves every node: a handler receives the coordinating
-    node's name with each message, so the state of a request lives in its
-    :class:`Operation`, not in the coordinator.
+    One object serves every node. Each handler receives one message, a
+    tuple: the :class:`Operation` (which names its coordinator) and, for a
+    message to or from a replica, the replica's name; so the state of a
+    request lives in its Operation, not in the coordinator.
     """
 
     def __init__(self, sim, network, nodes, n, r, w, on_complete, trace=None, read_repair=False):
@@ -242,6 +243,7 @@ class Coordinator:
         self.on_complete(op)
 
     def timeout(self, op):
+        """No quorum in time (messages were lost): the request fails."""
         if not op.done:
             if op.kind == "get":
                 op.values, op.clocks = [], []

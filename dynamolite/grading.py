@@ -328,11 +328,10 @@ def check_equal(got, expected, what):
     try:
         plain = _plain(got, what)
     except GradingFailure as failure:
-        raise GradingFailure(f"{failure}, where a {type(expected).__name__} {_short(expected)} "
-                             f"was expected") from None
+        raise GradingFailure(f"{what}: expected {_described(expected)}, got {failure.found}; answers "
+                             f"must be plain values (numbers, strings, tuples, lists, dicts...)") from None
     if not (type(plain) == type(expected) or _both_numbers(plain, expected)):
-        raise GradingFailure(f"{what}: expected a {type(expected).__name__} {_short(expected)}, "
-                             f"got a {type(got).__name__} {_short(got)}")
+        raise GradingFailure(f"{what}: expected {_described(expected)}, got {_described(got)}")
     if plain != expected:
         where = _first_difference(plain, expected)
         raise GradingFailure(f"{what}: {where + ': ' if where else ''}expected {_short(expected)}, "
@@ -376,8 +375,15 @@ def _plain(value, what, depth=0):
             return kind(_plain(v, what, depth + 1) for v in value)
         if kind is dict:
             return {_plain(k, what, depth + 1): _plain(v, what, depth + 1) for k, v in value.items()}
-    raise GradingFailure(f"{what}: expected a plain value (numbers, strings, lists, dicts...), "
-                         f"got an object of type {kind.__name__}")
+    failure = GradingFailure(f"{what}: expected a plain value (numbers, strings, lists, dicts...), "
+                             f"got an object of type {kind.__name__}")
+    failure.found = f"a {kind.__name__}" if depth == 0 else f"a value holding a {kind.__name__}"
+    raise failure
+
+
+def _described(value):
+    """``None``, or the value with its type: "a tuple (1, 2)"."""
+    return "None" if value is None else f"a {type(value).__name__} {_short(value)}"
 
 
 def _both_numbers(a, b):

@@ -4,7 +4,9 @@
   kernel that ignores the time limit's interrupt (or dies) cannot stop the
   grading: the rest of that notebook's cells fail with a message instead, and
   a whole notebook gets at most ``notebook_budget`` seconds. Kernels run with
-  ``PYTHONHASHSEED=0``, so the same submission always gets the same score.
+  ``PYTHONHASHSEED=0``, so the same submission always gets the same score, and
+  with ``DYNAMOLITE_GRADING=1``, so a ``selfcheck()`` cell left in the
+  notebook does not start a second grading inside the first.
 - :class:`HideTestCode` prepares feedback: graded test cells keep their visible
   code but lose their hidden tests, and their errors keep the message only
   (a traceback would quote the hidden test's code). nbgrader shows hidden
@@ -29,6 +31,10 @@ from traitlets import Integer, Unicode
 from nbgrader.plugins.export import ExportPlugin
 from nbgrader.plugins.zipcollect import FileNameCollectorPlugin
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
+
+
+GRADING_ENV = "DYNAMOLITE_GRADING"
+"""Set (to "1") in the environment of every kernel that runs a submission for grading."""
 
 
 def _is_test_cell(cell):
@@ -56,15 +62,18 @@ class GuardedExecute(Execute):
     def preprocess(self, nb, resources=None, km=None):
         self._stopped = None
         self._started = time.monotonic()
-        saved = os.environ.get("PYTHONHASHSEED")
-        os.environ["PYTHONHASHSEED"] = "0"      # the kernel inherits it: set iteration is fixed
+        # the kernel inherits these: set iteration is fixed, and selfcheck() knows not to grade again
+        grading_env = {"PYTHONHASHSEED": "0", GRADING_ENV: "1"}
+        saved = {name: os.environ.get(name) for name in grading_env}
+        os.environ.update(grading_env)
         try:
             return super().preprocess(nb, resources, km)
         finally:
-            if saved is None:
-                os.environ.pop("PYTHONHASHSEED", None)
-            else:
-                os.environ["PYTHONHASHSEED"] = saved
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
 
     def _stop_output(self, cell):
         cell.outputs = [NotebookNode(output_type="error", ename="GradingStopped",

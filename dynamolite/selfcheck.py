@@ -17,6 +17,7 @@ running your notebook plus ten seconds.
 """
 
 import argparse
+import os
 import re
 import sys
 import tempfile
@@ -26,6 +27,7 @@ from pathlib import Path
 import nbformat
 
 from dynamolite import course
+from dynamolite.nbgrader_plugins import GRADING_ENV
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
@@ -96,10 +98,11 @@ def _part_label(source, grade_id):
 
 
 def _message(cell):
+    """The first line of a cell's error: "ZeroDivisionError: division by zero"."""
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":
-            text = f"{output.get('ename', '')}: {output.get('evalue', '')}"
-            return _ANSI.sub("", text).strip()
+            evalue = _ANSI.sub("", output.get("evalue", "")).strip().split("\n")[0]
+            return f"{output.get('ename', '')}: {evalue}" if evalue else output.get("ename", "")
     return ""
 
 
@@ -108,6 +111,9 @@ def selfcheck(notebook, root=None, quiet=False):
 
     Returns ``[{"part", "grade_id", "score", "max_score", "message"}]`` in notebook order.
     """
+    if os.environ.get(GRADING_ENV):
+        print("selfcheck() does nothing while the notebook is being graded")
+        return []
     notebook = Path(notebook)
     nb = nbformat.read(notebook, as_version=4)
     root = Path(root) if root else find_root(notebook)
@@ -128,15 +134,18 @@ def selfcheck(notebook, root=None, quiet=False):
                           "score": score, "max_score": max_score,
                           "message": "" if score == max_score else _message(cell)})
     if not quiet:
-        print(report(notebook, assignment, parts, _own_cell_errors(graded)))
+        released = scratch / "exercises" / assignment / source.name
+        print(report(notebook, assignment, parts, _failed_cells(graded, released)))
     return parts
 
 
-def _own_cell_errors(nb):
-    """One line for each of the learner's own cells (not the exercise's) that failed when graded."""
+def _failed_cells(graded, released):
+    """A line for each cell the learner wrote or changed that failed when graded (not test cells)."""
+    given = {cell.source for cell in nbformat.read(released, as_version=4).cells}
     notes = []
-    for number, cell in enumerate(nb.cells, 1):
-        message = _message(cell) if cell.cell_type == "code" and not _meta(cell) else ""
+    for number, cell in enumerate(graded.cells, 1):
+        written = cell.cell_type == "code" and not _meta(cell).get("grade") and cell.source not in given
+        message = _message(cell) if written else ""
         if message:
             first = cell.source.strip().splitlines()[0][:40] if cell.source.strip() else ""
             what = ("was stopped at the time limit (the grader waited for it)"
@@ -154,7 +163,7 @@ def report(notebook, assignment, parts, notes=()):
     total, out_of = sum(p["score"] for p in parts), sum(p["max_score"] for p in parts)
     lines.append(f"  Total    {total:g}/{out_of:g}")
     if notes:
-        lines.append("Cells of your own that failed when graded (they cost no points by themselves):")
+        lines.append("Cells you wrote that failed when graded:")
         lines.extend(f"  {note}" for note in notes)
     return "\n".join(lines)
 

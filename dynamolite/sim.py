@@ -21,7 +21,7 @@ operation, or a tuple of several (``None`` if none is given), as a SimPy
 (['early', 'tie, scheduled second', 'late'], 5.0)
 
 Cost: ``schedule`` and each event are O(log E) for E pending events; the
-loop body is three lines so it stays fast (see benchmarks/bench_sim.py).
+loop body is two lines so it stays fast (see benchmarks/bench_sim.py).
 """
 
 import itertools
@@ -51,6 +51,7 @@ class Simulator:
         self._seq = itertools.count(1)     # tie-breaker: scheduling order
         self._halt_seq = 0                 # stop() events get negative sequence numbers
         self._halts_waiting = 0            # halt events still in the heap
+        self._running = False              # inside run()
         self.events = 0                    # events run so far
 
     def __repr__(self):
@@ -86,25 +87,30 @@ class Simulator:
 
         It pushes a *halt* event at the current time that sorts before every
         other event (a negative sequence number), so the loop itself needs
-        no per-event test: the halt event raises and ends it. Called outside
-        a run, it makes the next :meth:`run` return at once.
+        no per-event test: the halt event raises and ends it. Outside a run
+        it does nothing.
         """
+        if not self._running:
+            return
         self._halt_seq -= 1
         self._halts_waiting += 1
         heappush(self._queue, (self.now, self._halt_seq, _halt, None))
 
     def step(self):
         """Run the next event; return False if there was none."""
-        while self._queue:
-            time, _, callback, arg = heappop(self._queue)
-            if callback is _halt:                # a stop() outside run() has nothing to stop
-                self._halts_waiting -= 1
-                continue
-            self.now = time
-            self.events += 1
-            callback(arg)
-            return True
-        return False
+        self._not_running("step")
+        if not self._queue:
+            return False
+        self.now, _, callback, arg = heappop(self._queue)
+        self.events += 1
+        callback(arg)
+        return True
+
+    def _not_running(self, what):
+        if self._running:
+            raise RuntimeError(f"Simulator.{what}() was called from inside an event's callback: a "
+                               f"callback schedules events, it does not run them (with a Cluster, use "
+                               f"put_at/get_at with callback= instead of put/get)")
 
     def run(self, until=None, max_events=None):
         """Run events in time order; return how many ran.
@@ -113,6 +119,8 @@ class Simulator:
         ``until`` (time then advances to ``until``), after ``max_events``
         events, or when a callback calls :meth:`stop`.
         """
+        self._not_running("run")
+        self._running = True
         queue = self._queue
         # the events that ran = those waiting now + those scheduled during the run - those left
         waiting, mark = self.pending(), next(self._seq)
@@ -134,6 +142,7 @@ class Simulator:
         except _Halt:                   # a callback called stop(): its halt event ends the run
             self._halts_waiting -= 1
         finally:
+            self._running = False
             ran = waiting + (next(self._seq) - mark - 1) - self.pending()
             self.events += ran
             if self._halts_waiting:     # a stop() this run did not reach must not stop a later one

@@ -88,17 +88,21 @@ def test_concurrent_blind_writes_become_siblings_and_a_put_with_the_context_reco
 
 @pytest.mark.parametrize("seed", range(6))
 def test_a_chosen_coordinator_decides_between_siblings_and_an_overwrite(seed):
-    c = Cluster(["A", "B", "C"], n=3, r=3, w=3, latency=Exponential(1.0), seed=seed)
-    c.put_at(0.0, "cart", ["milk"], coordinator="A")
-    c.put_at(0.0, "cart", ["eggs"], coordinator="B")
+    c = Cluster(["A", "B", "C", "D", "E"], n=3, r=3, w=3, latency=Exponential(1.0), seed=seed)
+    first, second, third = c.preference_list("cart")
+    c.put_at(0.0, "cart", ["milk"], coordinator=first)
+    c.put_at(0.0, "cart", ["eggs"], coordinator=second)
     c.run()
-    assert [op.coordinator for op in c.history] == ["A", "B"]
+    assert [op.coordinator for op in c.history] == [first, second]
     assert sorted(map(tuple, c.get("cart").values)) == [("eggs",), ("milk",)]
-    c.put("cart", ["tea"], coordinator="C")                 # blind, but C's counter orders nothing
-    c.put("cart", ["jam"], coordinator="C")                 # same coordinator: jam's clock descends from tea's
+    c.put("cart", ["tea"], coordinator=third)      # blind: its clock is concurrent with milk's and eggs'
+    c.put("cart", ["jam"], coordinator=third)      # the same coordinator: jam's clock descends from tea's
     assert sorted(map(tuple, c.get("cart").values)) == [("eggs",), ("jam",), ("milk",)]
-    with pytest.raises(UnknownNodeError, match="preference list"):
-        c.put("cart", ["x"], coordinator="Z")
+    outsider = next(name for name in c.nodes if name not in (first, second, third))
+    with pytest.raises(ConfigError, match="preference list"):
+        c.put("cart", ["x"], coordinator=outsider)
+    with pytest.raises(UnknownNodeError, match="unknown node 'Z'"):
+        c.get("cart", coordinator="Z")
 
 
 def test_consistent_read_waits_for_a_read_quorum_that_meets_every_write_quorum():

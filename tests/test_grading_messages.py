@@ -15,8 +15,9 @@ def failure(check, *args):
 
 def test_a_non_plain_answer_is_refused_with_the_expected_value_shown():
     text = failure(check_equal, Fraction(1, 2), (1, 2), "stale_probability(3, 1, 1)")
-    assert text.startswith("stale_probability(3, 1, 1): ")
-    assert "type Fraction" in text and "a tuple (1, 2) was expected" in text
+    assert text.startswith("stale_probability(3, 1, 1): expected a tuple (1, 2), got a Fraction; ")
+    text = failure(check_equal, [Fraction(1, 2)], None, "f()")
+    assert text.startswith("f(): expected None, got a value holding a Fraction; ")
 
 
 def test_a_wrong_type_and_a_wrong_element_are_named():

@@ -48,12 +48,20 @@ def test_selfcheck_scores_solved_blank_and_partial_copies(assignment, tmp_path, 
         if meta(cell).get("grade_id") == part:
             cell.source = next(iter(answers[part].values()))
     partial.cells.insert(2, nbformat.v4.new_code_cell("1 / 0   # a try-it cell"))
+    partial.cells.append(nbformat.v4.new_code_cell(f"from dynamolite.selfcheck import selfcheck\n"
+                                                   f"selfcheck({source.name!r})"))
     path = tmp_path / "my_copy.ipynb"             # a learner's copy, anywhere, any name
     nbformat.write(partial, path)
     got = scores(selfcheck.selfcheck(path, ROOT))
-    assert "cell 3 ('1 / 0   # a try-it cell') raised ZeroDivisionError" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    # only the learner's failing cell is listed, with the first line of its error
+    assert out.endswith("Cells you wrote that failed when graded:\n"
+                        "  cell 3 ('1 / 0   # a try-it cell') raised ZeroDivisionError: division by zero\n")
+    scratch = selfcheck._released_course(ROOT, assignment, source)
+    graded = nbformat.read(scratch / "autograded" / "self" / assignment / source.name, as_version=4)
+    assert "does nothing while the notebook is being graded" in graded.cells[-1].outputs[0]["text"]
     # the autograder's verdict on the same notebook is the reference
-    expected = course.autograde(assignment, "self", selfcheck._released_course(ROOT, assignment, source))
+    expected = course.autograde(assignment, "self", scratch)
     assert got == expected
     assert got[f"{part}_tests"][0] == 0
     assert sum(s for s, _ in got.values()) > 0

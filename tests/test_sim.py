@@ -38,7 +38,7 @@ def test_negative_or_nan_delay_is_refused(bad):
 
 def test_at_in_the_past_is_refused():
     sim = Simulator()
-    sim.schedule(5, print)
+    sim.schedule(5, lambda _: None)
     sim.run()
     with pytest.raises(ConfigError, match="past"):
         sim.at(4, print)
@@ -79,10 +79,17 @@ def test_a_stop_not_reached_does_not_stop_the_next_run():
     sim.at(1, lambda _: sim.stop())
     sim.at(1, log.append, "same time")
     sim.at(5, log.append, "later")
-    assert sim.run(until=0.5) == 0
-    assert sim.run() == 1          # the stop event itself
+    assert sim.run(max_events=1) == 1          # the callback that calls stop(); its halt is left
+    assert sim.pending() == 2 and sim.peek() == 1
     assert sim.run() == 2
     assert log == ["same time", "later"]
+
+
+def test_stop_inside_run_until_keeps_the_time_of_the_stop():
+    sim = Simulator()
+    sim.at(1, lambda _: sim.stop())
+    sim.at(2, print)
+    assert sim.run(until=10) == 1 and sim.now == 1 and sim.peek() == 2
 
 
 def test_a_callback_gets_its_one_argument_or_none():
@@ -127,9 +134,10 @@ def test_random_schedules_keep_the_invariants_and_replay_identically(delays, see
 def test_event_counts_are_exact_around_stop_and_errors():
     sim, log = Simulator(), []
     sim.at(1, log.append, "a")
-    sim.stop()                                   # outside a run: the next run returns at once
+    sim.stop()                                   # outside a run it does nothing
     assert sim.pending() == 1 and sim.peek() == 1
-    assert sim.run() == 0 and sim.events == 0 and log == []
+    sim.at(1.5, lambda _: sim.stop())
+    assert sim.run() == 2 and sim.events == 2 and log == ["a"]
 
     def stop_twice(_):
         sim.stop()
@@ -137,7 +145,7 @@ def test_event_counts_are_exact_around_stop_and_errors():
 
     sim.at(2, stop_twice)
     sim.at(3, log.append, "b")
-    assert sim.run() == 2 and sim.events == 2    # "a" and stop_twice; the halts are not events
+    assert sim.run() == 1 and sim.events == 3    # stop_twice; the halts are not events
     assert sim.pending() == 1 and sim.peek() == 3
     assert sim.run() == 1 and log == ["a", "b"]
 
@@ -147,7 +155,17 @@ def test_event_counts_are_exact_around_stop_and_errors():
     sim.schedule(1, boom)
     with pytest.raises(RuntimeError):
         sim.run()
-    assert sim.events == 4                       # the event that raised did run
-    sim.stop()
+    assert sim.events == 5                       # the event that raised did run
     assert sim.step() is False and sim.pending() == 0
     sim.check()
+
+
+def test_a_callback_cannot_run_the_simulator_itself():
+    sim = Simulator()
+    sim.at(1, lambda _: sim.run())
+    sim.at(2, lambda _: sim.step())
+    with pytest.raises(RuntimeError, match="schedules events, it does not run them"):
+        sim.run(max_events=1)
+    with pytest.raises(RuntimeError, match="schedules events"):
+        sim.run()
+    assert sim.events == 2 and sim.pending() == 0
