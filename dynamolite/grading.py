@@ -405,8 +405,9 @@ def _first_difference(got, expected, path=""):
     if isinstance(got, dict) and isinstance(expected, dict):
         missing, extra = set(expected) - set(got), set(got) - set(expected)
         if missing or extra:
-            return (f"{path or 'the result'} lacks keys {sorted(map(repr, missing))} "
-                    f"and has extra keys {sorted(map(repr, extra))}")
+            problems = [f"{label} {', '.join(sorted(map(repr, keys)))}"
+                        for label, keys in (("lacks keys", missing), ("has extra keys", extra)) if keys]
+            return f"{path or 'the result'} {' and '.join(problems)}"
         for k in expected:
             if got[k] != expected[k]:
                 return _first_difference(got[k], expected[k], f"{path}[{k!r}]")

@@ -106,6 +106,14 @@ def _message(cell):
     return ""
 
 
+class Parts(list):
+    """The parts a self-check graded; shown in a notebook as the total, not as a list of dicts."""
+
+    def __repr__(self):
+        total, out_of = sum(p["score"] for p in self), sum(p["max_score"] for p in self)
+        return f"<self-check: {total:g} of {out_of:g} points>"
+
+
 def selfcheck(notebook, root=None, quiet=False):
     """Grade ``notebook`` with the full tests of its exercise; print and return the parts.
 
@@ -113,7 +121,7 @@ def selfcheck(notebook, root=None, quiet=False):
     """
     if os.environ.get(GRADING_ENV):
         print("selfcheck() does nothing while the notebook is being graded")
-        return []
+        return Parts()
     notebook = Path(notebook)
     nb = nbformat.read(notebook, as_version=4)
     root = Path(root) if root else find_root(notebook)
@@ -125,7 +133,7 @@ def selfcheck(notebook, root=None, quiet=False):
         scores = course.autograde(assignment, "self", scratch)
     graded = nbformat.read(scratch / "autograded" / "self" / assignment / source.name, as_version=4)
     original = {_meta(c).get("grade_id"): c.source for c in nbformat.read(source, as_version=4).cells}
-    parts = []
+    parts = Parts()
     for cell in graded.cells:
         grade_id = _meta(cell).get("grade_id")
         if grade_id in scores and _meta(cell).get("grade"):

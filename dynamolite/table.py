@@ -458,6 +458,14 @@ class Table:
                                    "attributes are not defined in AttributeDefinitions. Keys: "
                                    f"[{element['AttributeName']}], AttributeDefinitions: "
                                    f"[{', '.join(self.types)}]")
+        used = sorted({e["AttributeName"] for schema in [key_schema] + [s["KeySchema"] for s, _ in specs]
+                       for e in schema})
+        if len(self.types) > len(used):        # DynamoDB declares key attributes only
+            raise _invalid("One or more parameter values were invalid: " + (
+                f"Some AttributeDefinitions are not used. AttributeDefinitions: "
+                f"[{', '.join(sorted(self.types))}], keys used: [{', '.join(used)}]" if specs else
+                "Number of attributes in KeySchema does not exactly match number of attributes "
+                "defined in AttributeDefinitions"))
         self.options = options
         self.store = _Store(self.ring)
         self.indexes = {}

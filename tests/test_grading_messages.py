@@ -30,3 +30,10 @@ def test_numbers_of_other_types_compare_and_close_means_within_tol():
     check_equal(2, 2.0, "h()")
     check_close(0.1 + 0.2, 0.3, "k()")
     assert "within 1e-09" in failure(check_close, 0.31, 0.3, "k()")
+
+
+def test_missing_and_extra_keys_are_listed_once_each():
+    text = failure(check_equal, [{"a": 1, "x": 2, "y": 3}], [{"a": 1}], "h()")
+    assert "[0] has extra keys 'x', 'y'" in text and "lacks" not in text
+    text = failure(check_equal, {"b": 1}, {"a": 1, "b": 1}, "h()")
+    assert "the result lacks keys 'a'" in text and "extra" not in text

@@ -29,6 +29,8 @@ def test_selfcheck_scores_solved_blank_and_partial_copies(assignment, tmp_path, 
 
     solved = selfcheck.selfcheck(source, ROOT)
     assert solved and all(p["score"] == p["max_score"] > 0 for p in solved), solved
+    out_of = sum(p["max_score"] for p in solved)
+    assert repr(solved) == f"<self-check: {out_of:g} of {out_of:g} points>"
     out = capsys.readouterr().out
     assert "Total" in out and "hidden" in out
 

@@ -19,16 +19,16 @@ def make(db=None, gsi=True, lsi=False, name="T", sk_type="N"):
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
                    {"AttributeName": "sk", "KeyType": "RANGE"}],
         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
-                              {"AttributeName": "sk", "AttributeType": sk_type},
-                              {"AttributeName": "email", "AttributeType": "S"},
-                              {"AttributeName": "age", "AttributeType": "N"}],
+                              {"AttributeName": "sk", "AttributeType": sk_type}],
         BillingMode="PAY_PER_REQUEST")
     if gsi:
+        args["AttributeDefinitions"].append({"AttributeName": "email", "AttributeType": "S"})
         args["GlobalSecondaryIndexes"] = [{
             "IndexName": "by_email",
             "KeySchema": [{"AttributeName": "email", "KeyType": "HASH"}],
             "Projection": {"ProjectionType": "KEYS_ONLY"}}]
     if lsi:
+        args["AttributeDefinitions"].append({"AttributeName": "age", "AttributeType": "N"})
         args["LocalSecondaryIndexes"] = [{
             "IndexName": "by_age",
             "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},

@@ -274,3 +274,22 @@ def test_same_results_as_boto3_on_moto(aws, ops):
         assert sorted(_pages(ours), key=_sort_key) == sorted(_pages(theirs), key=_sort_key)
     finally:
         theirs.delete()
+
+
+@pytest.mark.parametrize("indexes", [False, True])
+def test_an_attribute_definition_no_key_uses_is_refused_as_by_dynamodb(aws, indexes):
+    spec = {"KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+            "AttributeDefinitions": [{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "g", "temp")],
+            "BillingMode": "PAY_PER_REQUEST"}
+    if indexes:
+        spec["GlobalSecondaryIndexes"] = [{"IndexName": "by_g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                           "Projection": {"ProjectionType": "ALL"}}]
+    else:
+        spec["AttributeDefinitions"].pop(1)
+    errors = []
+    for db in (aws, resource()):
+        with pytest.raises(ClientError) as e:
+            db.create_table(TableName=f"unused{next(_names)}", **spec)
+        errors.append((e.value.response["Error"]["Code"], e.value.response["Error"]["Message"]))
+    assert errors[0] == errors[1]
+    assert errors[1][0] == "ValidationException"
