@@ -171,7 +171,7 @@ class RingWidget:
     def set_vnodes(self, vnodes):
         """Rebuild the ring with ``vnodes`` virtual nodes per node."""
         self.ring = Ring(self.ring.nodes, vnodes=vnodes)
-        self._changed(f"{vnodes} virtual nodes per node")
+        self._changed(f"{vnodes} virtual nodes per node (every node gains or loses tokens, so keys move)")
 
     def set_n(self, n):
         """Set the replication factor N used for the highlighted key."""
