@@ -329,7 +329,7 @@ def check_equal(got, expected, what):
         plain = _plain(got, what)
     except GradingFailure as failure:
         raise GradingFailure(f"{what}: expected {_described(expected)}, got {failure.found}; answers "
-                             f"must be plain values (numbers, strings, tuples, lists, dicts...)") from None
+                             f"must be built-in values (int, float, str, tuple, list, dict...)") from None
     if not (type(plain) == type(expected) or _both_numbers(plain, expected)):
         raise GradingFailure(f"{what}: expected {_described(expected)}, got {_described(got)}")
     if plain != expected:
@@ -354,6 +354,9 @@ def check(condition, message):
         raise GradingFailure(message)
 
 
+GRADING_ENV = "DYNAMOLITE_GRADING"
+"""Set to "1" in the environment of every kernel that runs a submission for grading."""
+
 _PLAIN_ATOMS = (bool, int, float, complex, Decimal, str, bytes, type(None))
 
 
@@ -377,13 +380,18 @@ def _plain(value, what, depth=0):
             return {_plain(k, what, depth + 1): _plain(v, what, depth + 1) for k, v in value.items()}
     failure = GradingFailure(f"{what}: expected a plain value (numbers, strings, lists, dicts...), "
                              f"got an object of type {kind.__name__}")
-    failure.found = f"a {kind.__name__}" if depth == 0 else f"a value holding a {kind.__name__}"
+    failure.found = _a(kind.__name__) if depth == 0 else f"a value holding {_a(kind.__name__)}"
     raise failure
+
+
+def _a(name):
+    """ "a tuple", "an int"."""
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
 
 
 def _described(value):
     """``None``, or the value with its type: "a tuple (1, 2)"."""
-    return "None" if value is None else f"a {type(value).__name__} {_short(value)}"
+    return "None" if value is None else f"{_a(type(value).__name__)} {_short(value)}"
 
 
 def _both_numbers(a, b):
@@ -405,8 +413,8 @@ def _first_difference(got, expected, path=""):
     if isinstance(got, dict) and isinstance(expected, dict):
         missing, extra = set(expected) - set(got), set(got) - set(expected)
         if missing or extra:
-            problems = [f"{label} {', '.join(sorted(map(repr, keys)))}"
-                        for label, keys in (("lacks keys", missing), ("has extra keys", extra)) if keys]
+            problems = [f"{label} key{'s' if len(keys) > 1 else ''} {', '.join(sorted(map(repr, keys)))}"
+                        for label, keys in (("lacks", missing), ("has extra", extra)) if keys]
             return f"{path or 'the result'} {' and '.join(problems)}"
         for k in expected:
             if got[k] != expected[k]:

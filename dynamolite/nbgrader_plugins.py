@@ -32,9 +32,7 @@ from nbgrader.plugins.export import ExportPlugin
 from nbgrader.plugins.zipcollect import FileNameCollectorPlugin
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 
-
-GRADING_ENV = "DYNAMOLITE_GRADING"
-"""Set (to "1") in the environment of every kernel that runs a submission for grading."""
+from .grading import GRADING_ENV
 
 
 def _is_test_cell(cell):
@@ -62,18 +60,15 @@ class GuardedExecute(Execute):
     def preprocess(self, nb, resources=None, km=None):
         self._stopped = None
         self._started = time.monotonic()
-        # the kernel inherits these: set iteration is fixed, and selfcheck() knows not to grade again
-        grading_env = {"PYTHONHASHSEED": "0", GRADING_ENV: "1"}
-        saved = {name: os.environ.get(name) for name in grading_env}
-        os.environ.update(grading_env)
-        try:
-            return super().preprocess(nb, resources, km)
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
+        return super().preprocess(nb, resources, km)
+
+    async def async_start_new_kernel(self, **kwargs):
+        # the grading kernel alone gets these: set iteration is fixed, and selfcheck() knows
+        # not to grade again
+        kwargs["env"] = {**os.environ, **kwargs.get("env", {}), "PYTHONHASHSEED": "0", GRADING_ENV: "1"}
+        await super().async_start_new_kernel(**kwargs)
+
+    start_new_kernel = run_sync(async_start_new_kernel)     # nbconvert calls the synchronous one
 
     def _stop_output(self, cell):
         cell.outputs = [NotebookNode(output_type="error", ename="GradingStopped",
@@ -93,13 +88,19 @@ class GuardedExecute(Execute):
         try:
             return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
         except CellTimeoutError:
+            here = ("this cell kept running after the grader's time limit and ignored the interrupt; "
+                    "the cells after it did not run. Make every cell end.")
             self._stopped = ("an earlier cell kept running after the grader's time limit and "
                              "ignored the interrupt; this cell did not run. Make every cell end.")
         except (DeadKernelError, asyncio.CancelledError):
+            here = ("the Python kernel died while running this cell (exit, crash, or out of "
+                    "memory); the cells after it did not run.")
             self._stopped = ("the Python kernel died while running an earlier cell (exit, crash, "
                              "or out of memory); this cell did not run.")
         outputs = list(cell.get("outputs", []))
+        self._stopped, later = here, self._stopped
         self._stop_output(cell)
+        self._stopped = later
         cell.outputs = outputs + cell.outputs
         return cell
 

@@ -22,6 +22,7 @@ def test_a_non_plain_answer_is_refused_with_the_expected_value_shown():
 
 def test_a_wrong_type_and_a_wrong_element_are_named():
     assert failure(check_equal, [1, 2], (1, 2), "f()") == "f(): expected a tuple (1, 2), got a list [1, 2]"
+    assert failure(check_equal, "3", 3, "f()") == "f(): expected an int 3, got a str '3'"
     text = failure(check_equal, {"a": [1, 2, 4]}, {"a": [1, 2, 3]}, "g()")
     assert "at ['a'][2]: expected 3, got 4" in text
 
@@ -36,4 +37,4 @@ def test_missing_and_extra_keys_are_listed_once_each():
     text = failure(check_equal, [{"a": 1, "x": 2, "y": 3}], [{"a": 1}], "h()")
     assert "[0] has extra keys 'x', 'y'" in text and "lacks" not in text
     text = failure(check_equal, {"b": 1}, {"a": 1, "b": 1}, "h()")
-    assert "the result lacks keys 'a'" in text and "extra" not in text
+    assert "the result lacks key 'a'" in text and "extra" not in text

@@ -170,6 +170,8 @@ class RingWidget:
 
     def set_vnodes(self, vnodes):
         """Rebuild the ring with ``vnodes`` virtual nodes per node."""
+        if vnodes == self.ring.vnodes:
+            return
         self.ring = Ring(self.ring.nodes, vnodes=vnodes)
         self._changed(f"{vnodes} virtual nodes per node (every node gains or loses tokens, so keys move)")
 
