@@ -460,10 +460,11 @@ class Table:
                                    f"[{', '.join(self.types)}]")
         used = sorted({e["AttributeName"] for schema in [key_schema] + [s["KeySchema"] for s, _ in specs]
                        for e in schema})
-        if len(self.types) > len(used):        # DynamoDB declares key attributes only
+        defined = sorted(a["AttributeName"] for a in attribute_definitions)
+        if len(defined) > len(used):           # key attributes only, each declared once
             raise _invalid("One or more parameter values were invalid: " + (
                 f"Some AttributeDefinitions are not used. AttributeDefinitions: "
-                f"[{', '.join(sorted(self.types))}], keys used: [{', '.join(used)}]" if specs else
+                f"[{', '.join(defined)}], keys used: [{', '.join(used)}]" if specs else
                 "Number of attributes in KeySchema does not exactly match number of attributes "
                 "defined in AttributeDefinitions"))
         self.options = options

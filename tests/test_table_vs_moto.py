@@ -277,9 +277,10 @@ def test_same_results_as_boto3_on_moto(aws, ops):
 
 
 @pytest.mark.parametrize("indexes", [False, True])
-def test_an_attribute_definition_no_key_uses_is_refused_as_by_dynamodb(aws, indexes):
+@pytest.mark.parametrize("extra", ["temp", "pk"])          # an unused attribute, or one declared twice
+def test_an_attribute_definition_no_key_uses_is_refused_as_by_dynamodb(aws, indexes, extra):
     spec = {"KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
-            "AttributeDefinitions": [{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "g", "temp")],
+            "AttributeDefinitions": [{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "g", extra)],
             "BillingMode": "PAY_PER_REQUEST"}
     if indexes:
         spec["GlobalSecondaryIndexes"] = [{"IndexName": "by_g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
