@@ -70,9 +70,9 @@ class GuardedExecute(Execute):
 
     start_new_kernel = run_sync(async_start_new_kernel)     # nbconvert calls the synchronous one
 
-    def _stop_output(self, cell):
+    def _stop_output(self, cell, message):
         cell.outputs = [NotebookNode(output_type="error", ename="GradingStopped",
-                                     evalue=self._stopped, traceback=[f"GradingStopped: {self._stopped}"])]
+                                     evalue=message, traceback=[f"GradingStopped: {message}"])]
         cell.execution_count = None
         return cell
 
@@ -83,24 +83,18 @@ class GuardedExecute(Execute):
             self._stopped = (f"the notebook used up its grading time ({self.notebook_budget} s); "
                              f"this cell did not run. Make every cell finish quickly.")
         if self._stopped is not None:
-            return self._stop_output(cell)
+            return self._stop_output(cell, self._stopped)
         from nbclient.exceptions import CellTimeoutError, DeadKernelError
         try:
             return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
         except CellTimeoutError:
-            here = ("this cell kept running after the grader's time limit and ignored the interrupt; "
-                    "the cells after it did not run. Make every cell end.")
-            self._stopped = ("an earlier cell kept running after the grader's time limit and "
-                             "ignored the interrupt; this cell did not run. Make every cell end.")
+            what = "{} kept running after the grader's time limit and ignored the interrupt"
         except (DeadKernelError, asyncio.CancelledError):
-            here = ("the Python kernel died while running this cell (exit, crash, or out of "
-                    "memory); the cells after it did not run.")
-            self._stopped = ("the Python kernel died while running an earlier cell (exit, crash, "
-                             "or out of memory); this cell did not run.")
+            what = "the Python kernel died (exit, crash, or out of memory) while running {}"
+        # this cell is named as the cause; every later one did not run
+        self._stopped = f"{what.format('an earlier cell')}; this cell did not run."
         outputs = list(cell.get("outputs", []))
-        self._stopped, later = here, self._stopped
-        self._stop_output(cell)
-        self._stopped = later
+        self._stop_output(cell, f"{what.format('this cell')}; the cells after it did not run.")
         cell.outputs = outputs + cell.outputs
         return cell
 

@@ -109,11 +109,13 @@ def _message(cell):
 class Parts(list):
     """The parts a self-check graded; shown in a notebook as the total, not as a list of dicts."""
 
+    def points(self):
+        """``(score, out of)`` over all parts."""
+        return sum(p["score"] for p in self), sum(p["max_score"] for p in self)
+
     def __repr__(self):
-        if not self:
-            return "<self-check: nothing graded>"
-        total, out_of = sum(p["score"] for p in self), sum(p["max_score"] for p in self)
-        return f"<self-check: {total:g} of {out_of:g} points>"
+        return "<self-check: {:g} of {:g} points>".format(*self.points()) if self else \
+            "<self-check: nothing graded>"
 
 
 def selfcheck(notebook, root=None, quiet=False):
@@ -172,8 +174,7 @@ def report(notebook, assignment, parts, notes=()):
     for p in parts:
         status = "ok" if p["score"] == p["max_score"] else (p["message"] or "failed")
         lines.append(f"  {p['part']:<8} {p['score']:g}/{p['max_score']:g}  {status}")
-    total, out_of = sum(p["score"] for p in parts), sum(p["max_score"] for p in parts)
-    lines.append(f"  Total    {total:g}/{out_of:g}")
+    lines.append("  Total    {:g}/{:g}".format(*Parts(parts).points()))
     if notes:
         lines.append("Cells you wrote that failed when graded:")
         lines.extend(f"  {note}" for note in notes)
