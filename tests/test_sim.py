@@ -1,5 +1,7 @@
 """The event loop: time order, deterministic ties, stop, until, and its invariants."""
 
+import gc
+
 import pytest
 from hypothesis import given, settings, strategies as st
 
@@ -169,3 +171,23 @@ def test_a_callback_cannot_run_the_simulator_itself():
     with pytest.raises(RuntimeError, match="schedules events"):
         sim.run()
     assert sim.events == 2 and sim.pending() == 0
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_run_pauses_the_garbage_collector_and_restores_it_even_after_an_error(enabled):
+    sim, seen = Simulator(), []
+    sim.at(1, lambda _: seen.append(gc.isenabled()))
+
+    def boom(_):
+        raise RuntimeError("boom")
+
+    (gc.enable if enabled else gc.disable)()
+    try:
+        sim.run()
+        assert seen == [False] and gc.isenabled() is enabled
+        sim.at(2, boom)
+        with pytest.raises(RuntimeError, match="boom"):
+            sim.run(until=5)
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable()
