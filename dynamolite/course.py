@@ -26,6 +26,7 @@ would have written.
 
 import argparse
 import concurrent.futures
+import logging
 import multiprocessing
 import os
 import shutil
@@ -42,6 +43,16 @@ warnings.filterwarnings("ignore", message=r"Object of type <Submitted\w+> not in
 
 KIT_ROOT = Path(__file__).resolve().parent.parent
 """The checkout this package was installed from (the default course folder)."""
+
+
+# nbgrader's own log lines (checksum notices for the test cells it restores, the
+# exchange folder the kit does not use) go to this logger, which prints nothing:
+# each step keeps its log in its result, and _checked shows it if the step fails.
+# Inside a notebook they went to the Jupyter server's terminal under the kernel's name.
+_NBGRADER_LOG = logging.getLogger("dynamolite.nbgrader")
+_NBGRADER_LOG.addHandler(logging.NullHandler())
+_NBGRADER_LOG.propagate = False
+_NBGRADER_LOG.setLevel(logging.INFO)
 
 
 def _ensure_tools_on_path():
@@ -97,7 +108,8 @@ def api(root=KIT_ROOT, **overrides):
 
     _ensure_tools_on_path()
     root = Path(root).resolve()
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+    loader = PyFileConfigLoader("nbgrader_config.py", path=str(root), log=_NBGRADER_LOG)
+    config = loader.load_config()
     extra = Config()
     extra.CourseDirectory.root = str(root)
     extra.CourseDirectory.db_url = f"sqlite:///{root / 'gradebook.db'}"
@@ -105,7 +117,8 @@ def api(root=KIT_ROOT, **overrides):
         section, name = key.split(".")
         extra[section][name] = value
     config.merge(extra)
-    return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+    return NbGraderAPI(coursedir=CourseDirectory(config=config, log=_NBGRADER_LOG), config=config,
+                       log=_NBGRADER_LOG)
 
 
 def _checked(result, what):

@@ -5,6 +5,8 @@ recorded wrong answer loses exactly that part (and parts that reuse it).
 """
 
 import copy
+import io
+import logging
 
 import nbformat
 import pytest
@@ -74,3 +76,23 @@ def test_command_line_prints_a_line_a_part(capsys):
     assert selfcheck.main([str(released)]) == 1
     out = capsys.readouterr().out
     assert "Part A" in out and "0/" in out and "Total" in out
+
+
+def test_grading_logs_nothing_where_a_notebook_kernel_would_show_it(capsys):
+    # In a notebook, nbgrader logs through the running application's logger, the
+    # kernel's, which writes to the Jupyter server's terminal: "CRITICAL | Unwritable
+    # directory..." and checksum warnings. The kit gives nbgrader a silent logger.
+    from traitlets.config import Application
+
+    app = Application.instance()                  # stands in for the notebook's kernel
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    app.log.addHandler(handler)
+    try:
+        released = ROOT / "exercises" / ASSIGNMENTS[0] / course.notebooks(ASSIGNMENTS[0], ROOT)[0].name
+        parts = selfcheck.selfcheck(released, ROOT, quiet=True)
+    finally:
+        app.log.removeHandler(handler)
+        Application.clear_instance()
+    assert parts.points() == (0, sum(p["max_score"] for p in parts))
+    assert buffer.getvalue() == "" and capsys.readouterr().err == ""
