@@ -191,3 +191,10 @@ def test_run_pauses_the_garbage_collector_and_restores_it_even_after_an_error(en
         assert gc.isenabled() is enabled
     finally:
         gc.enable()
+
+
+def test_a_nan_bound_runs_nothing():
+    sim, log = Simulator(), []
+    sim.at(1, log.append, "a")
+    assert sim.run(until=float("nan")) == 0 and sim.run(max_events=float("nan")) == 0
+    assert log == [] and sim.now == 0.0 and sim.pending() == 1
