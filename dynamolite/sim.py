@@ -21,7 +21,7 @@ operation, or a tuple of several (``None`` if none is given), as a SimPy
 (['early', 'tie, scheduled second', 'late'], 5.0)
 
 Cost: ``schedule`` and each event are O(log E) for E pending events; the
-loop body is two lines so it stays fast (see benchmarks/bench_sim.py).
+loop body is a test and two lines so it stays fast (see benchmarks/bench_sim.py).
 """
 
 import gc

@@ -135,11 +135,16 @@ def test_a_partitioned_replica_does_not_block_a_majority_quorum():
     assert {op.coordinator for op in ops} == {"a", "b", "c"}
 
 
-def test_regions_put_the_coordinator_near_the_client():
+def virginia_singapore(*nodes):
+    """Datacenters 110 ms apart, 0.5 ms within one; nodes named va... or sg... by where they are."""
     g = nx.Graph()
     g.add_edge("Virginia", "Singapore", delay=110.0)
-    regions = Regions(g, {"va1": "Virginia", "va2": "Virginia", "sg1": "Singapore"}, local=Constant(0.5))
-    c = Cluster(["va1", "va2", "sg1"], n=3, r=1, w=1, latency=regions, seed=0)
+    placement = {name: "Virginia" if name.startswith("va") else "Singapore" for name in nodes}
+    return dict(nodes=list(nodes), latency=Regions(g, placement, local=Constant(0.5)))
+
+
+def test_regions_put_the_coordinator_near_the_client():
+    c = Cluster(n=3, r=1, w=1, seed=0, **virginia_singapore("va1", "va2", "sg1"))
     put = c.put("photo", "bob.jpg", region="Virginia")
     assert put.coordinator.startswith("va") and put.latency == 2.0     # 4 local hops of 0.5 ms
     early = c.get("photo", region="Singapore")
@@ -151,21 +156,13 @@ def test_regions_put_the_coordinator_near_the_client():
         c.get("photo", region="Mars")
 
 
-def _regions():
-    g = nx.Graph()
-    g.add_edge("Virginia", "Singapore", delay=110.0)
-    placement = {"va1": "Virginia", "va2": "Virginia", "sg1": "Singapore", "sg2": "Singapore"}
-    return dict(nodes=list(placement), latency=Regions(g, placement, local=Constant(0.5)))
-
-
 @pytest.mark.parametrize("kwargs", [dict(), dict(read_repair=True), dict(loss=0.2, timeout=20),
                                     dict(trace=True, partitions=[Partition(0, 30, {"n1"})]),
-                                    dict(_regions(), loss=0.1, timeout=300)])
+                                    dict(virginia_singapore("va1", "va2", "sg1", "sg2"), loss=0.1, timeout=300)])
 def test_operations_leave_no_reference_cycles(kwargs):
     # run() pauses the cyclic garbage collector, so what a run creates must be freed by
     # reference counting: a collection right after the run finds nothing
-    kwargs = dict(nodes=5, latency=Exponential(1.0)) | kwargs
-    c = Cluster(kwargs.pop("nodes"), n=3, r=2, w=2, seed=2, **kwargs)
+    c = Cluster(n=3, r=2, w=2, seed=2, **(dict(nodes=5, latency=Exponential(1.0)) | kwargs))
     region = {"region": "Virginia"} if c.regions is not None else {}
     gc.collect()
     rng = random.Random(0)
