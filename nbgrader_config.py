@@ -32,8 +32,8 @@ c.ClearHiddenTests.enabled = True
 
 # The kit's guarded execution (a stuck or dead kernel cannot stop grading; a
 # fixed hash seed) and feedback without hidden-test code: the same settings
-# whether you run `nbgrader ...` or `python -m dynamolite.course ...`.
-from dynamolite.course import grading_settings  # noqa: E402
+# whether you run `nbgrader ...` or `python -m dynamolite.instructor ...`.
+from dynamolite.instructor import grading_settings  # noqa: E402
 
 for _key, _value in grading_settings().items():
     _section, _name = _key.split(".")

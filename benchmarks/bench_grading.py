@@ -5,7 +5,7 @@
 
 A simulated class cycles through the solution, the blank release and each
 recorded wrong answer. Each run grades in a fresh scratch course through
-``dynamolite.course.autograde_all`` (nbgrader underneath): ``jobs=1`` is
+``dynamolite.instructor.course.autograde_all`` (nbgrader underneath): ``jobs=1`` is
 nbgrader's one-at-a-time grading, ``jobs=N`` the parallel workers merged into
 the gradebook. Not run in CI.
 """
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import nbformat
 
-from dynamolite import course
+from dynamolite.instructor import course
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -5,7 +5,7 @@ Run:  python benchmarks/bench_sim.py            (about a minute on a laptop)
       python benchmarks/bench_sim.py --cpu      (process CPU time instead of wall-clock:
                                                  steadier when other jobs share the machine)
 
-1. Event loop: the same workload in dynamolite.sim and in SimPy: MESSAGES
+1. Event loop: the same workload in dynamolite.cluster.sim and in SimPy: MESSAGES
    messages with exponential delays among NODES nodes, IN_FLIGHT in flight at
    once (each delivery sends the next message to a random node). All loops
    draw the same random numbers in the same order, so all must reach the same
@@ -33,8 +33,8 @@ import time
 import simpy
 
 from dynamolite.cluster import Cluster
-from dynamolite.pbs import wars
-from dynamolite.sim import Simulator
+from dynamolite.cluster.pbs import wars
+from dynamolite.cluster.sim import Simulator
 
 MESSAGES, NODES, IN_FLIGHT, RATE = 200_000, 100, 1_000, 1.0
 
@@ -191,10 +191,10 @@ def main():
     print(f"1. event loop: {MESSAGES:,} messages, {NODES} nodes, {IN_FLIGHT:,} in flight, Exp({RATE}) delays")
     for title, loops, args_of in [
             ("a) delays and destinations drawn in advance: the loops alone",
-             [("dynamolite.sim", loop_dynamolite), ("SimPy processes", loop_simpy),
+             [("dynamolite.cluster.sim", loop_dynamolite), ("SimPy processes", loop_simpy),
               ("SimPy callbacks", loop_simpy_callbacks)], workload),
             ("b) each handler draws its own (random.Random cost included in both)",
-             [("dynamolite.sim", loop_dynamolite_drawing), ("SimPy processes", loop_simpy_drawing)],
+             [("dynamolite.cluster.sim", loop_dynamolite_drawing), ("SimPy processes", loop_simpy_drawing)],
              lambda seed: (seed,))]:
         times = {name: [] for name, _ in loops}
         for seed in range(2 * repeats - 1):        # each seed runs every loop back to back,
@@ -205,7 +205,7 @@ def main():
                 times[name].append(t)
                 ends.add(end)
             assert len(ends) == 1, ends                # the same simulated end time in all
-        ours = times["dynamolite.sim"]
+        ours = times["dynamolite.cluster.sim"]
         print(f"   {title}   (SimPy {simpy.__version__}, {len(ours)} seeds)")
         print(f"   {'':18}{'median (s)':>12}{'best (s)':>10}{'msg/s (median)':>16}"
               f"{'ratio of medians':>18}{'of bests':>10}{'paired (median)':>17}")

@@ -1,8 +1,14 @@
 """dynamolite: a small, readable Dynamo-style database for teaching.
 
-One paper concept per module: ``ring`` (consistent hashing), ``vclock``
-(vector clocks), ``sim`` and ``network`` (a deterministic simulator),
-``cluster`` (quorums), ``pbs`` (staleness), ``table`` (a DynamoDB-style table).
+Three rooms that never import each other, around a shared core:
+
+- the shared core: ``ring`` (consistent hashing, Dynamo 4.1-4.3), ``vclock``
+  (vector clocks, 4.4) and ``errors`` (one exception hierarchy);
+- ``table/``: a DynamoDB-style table speaking boto3 (``resource()``);
+- ``cluster/``: a simulated Dynamo cluster (``Cluster``): the event loop,
+  the network, nodes, the quorum coordinator, checkers, PBS;
+- the course: ``grading`` and ``selfcheck`` (imported by the exercises),
+  ``instructor/`` (nbgrader workflow and plug-ins), ``viz/`` (widgets, plots).
 
 The names below are imported on first use, so ``import dynamolite.grading``
 (which every graded notebook does) stays quick:
@@ -19,7 +25,7 @@ _EXPORTS = {
     "moved_keys": "ring", "token": "ring",
     "resource": "table",
     "Cluster": "cluster",
-    "wars": "pbs", "staleness_probability": "pbs", "k_staleness": "pbs",
+    "wars": "cluster.pbs", "staleness_probability": "cluster.pbs", "k_staleness": "cluster.pbs",
 }
 
 __all__ = list(_EXPORTS)

@@ -10,7 +10,7 @@ or in a notebook cell (save the notebook first: the saved file is graded)::
 
 It builds a scratch nbgrader course from the kit's ``solutions/``, submits your
 notebook, and autogrades it exactly as an instructor would
-(:func:`dynamolite.course.autograde`, same tests, same time limits), then
+(:func:`dynamolite.instructor.course.autograde`, same tests, same time limits), then
 prints each part's score with the autograder's message. The hidden tests'
 code is never shown, only what they report. Takes about as long as
 running your notebook plus ten seconds.
@@ -26,7 +26,7 @@ from pathlib import Path
 
 import nbformat
 
-from dynamolite import course
+from dynamolite.instructor import course
 from dynamolite.grading import GRADING_ENV
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import nbformat
 
-from dynamolite import course
+from dynamolite.instructor import course
 
 ROOT = Path(__file__).resolve().parent.parent
 WRONG_DIR = Path(__file__).parent / "wrong_answers"

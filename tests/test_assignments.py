@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from dynamolite import course
+from dynamolite.instructor import course
 from grading_cases import (HIDDEN, SOLUTION, graded_parts, load_notebooks, meta, pipeline_cases,
                            region_lines, reuses, strip_regions, wrong_answers)
 

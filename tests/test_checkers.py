@@ -2,7 +2,7 @@
 
 from types import SimpleNamespace
 
-from dynamolite.checkers import check_stale_reads, stale_reads
+from dynamolite.cluster.checkers import check_stale_reads, stale_reads
 from dynamolite.vclock import VectorClock
 
 V1 = VectorClock({"A": 1})

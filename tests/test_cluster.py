@@ -7,10 +7,10 @@ import networkx as nx
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from dynamolite.checkers import check_stale_reads
+from dynamolite.cluster.checkers import check_stale_reads
 from dynamolite.cluster import Cluster
 from dynamolite.errors import ConfigError, UnknownNodeError
-from dynamolite.network import Constant, Exponential, Partition, Regions
+from dynamolite.cluster.network import Constant, Exponential, Partition, Regions
 
 
 def run_workload(cluster, ops, keys=5, clients=8, seed=0, think=1.0):

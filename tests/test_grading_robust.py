@@ -21,7 +21,7 @@ import importlib.util
 import nbformat
 import pytest
 
-from dynamolite import course
+from dynamolite.instructor import course
 from grading_cases import ROOT, WRONG_DIR, cell_of, defs, graded_parts, load_notebooks
 
 ASSIGNMENTS = course.assignments(ROOT)

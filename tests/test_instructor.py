@@ -1,6 +1,6 @@
 """The instructor's workflow end to end, on a small simulated class, for every assignment.
 
-Through the command line (``python -m dynamolite.course``): release, collect a
+Through the command line (``python -m dynamolite.instructor``): release, collect a
 folder of files named by student (plain notebooks and a zip), autograde on two
 worker processes, export the CSV, generate feedback. Checks: the CSV has a
 row a student and a column a part with the right scores; the merged gradebook
@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from dynamolite import course
+from dynamolite.instructor import course
 
 from grading_cases import HIDDEN, ROOT, meta, region_lines, strip_regions, wrong_answers
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from dynamolite.errors import ConfigError
-from dynamolite.network import (MODELS, Constant, Empirical, Exponential, Mixture, Network,
+from dynamolite.cluster.network import (MODELS, Constant, Empirical, Exponential, Mixture, Network,
                                 Pareto, Partition, Regions, Shifted, WARSModel, get_model)
 
 

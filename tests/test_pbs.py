@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from dynamolite.errors import ConfigError
-from dynamolite.network import Constant, Exponential, WARSModel
-from dynamolite.pbs import k_staleness, simulate_consistency, staleness_probability, wars
+from dynamolite.cluster.network import Constant, Exponential, WARSModel
+from dynamolite.cluster.pbs import k_staleness, simulate_consistency, staleness_probability, wars
 
 # With A = R = 0 and a read at t = 0, exactly the W fastest replicas hold the
 # write when the read arrives, and the read's R fastest responses are a

@@ -1,10 +1,10 @@
-"""Tests of dynamolite.relational: the same shop, normalized in SQLite and as single-table items."""
+"""Tests of dynamolite.table.relational: the same shop, normalized in SQLite and as single-table items."""
 
 from collections import Counter
 
 import pytest
 
-from dynamolite.relational import (MIX, kv_customer, kv_order_page, kv_orders_between,
+from dynamolite.table.relational import (MIX, kv_customer, kv_order_page, kv_orders_between,
                                    kv_rename_customer, make_shop, operation_mix, run_mix_kv,
                                    run_mix_sql, sql_customer, sql_order_page,
                                    sql_orders_between, sql_rename_customer, sql_run)
@@ -78,7 +78,7 @@ def test_operation_mix_shares(shop):
 
 
 def test_city_question_scans_every_page_of_both_designs():
-    from dynamolite.relational import kv_customers_in_city, sql_customers_in_city
+    from dynamolite.table.relational import kv_customers_in_city, sql_customers_in_city
     big = make_shop(seed=5, customers=900, products=20, orders_per_customer=5)
     conn, table = big.sqlite(), big.table()
     city = big.customers[0]["city"]

@@ -11,7 +11,8 @@ import logging
 import nbformat
 import pytest
 
-from dynamolite import course, selfcheck
+from dynamolite import selfcheck
+from dynamolite.instructor import course
 
 from grading_cases import ROOT, meta, wrong_answers
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from dynamolite.errors import ConfigError
-from dynamolite.sim import Simulator
+from dynamolite.cluster.sim import Simulator
 
 
 def test_events_run_in_time_order_and_ties_in_scheduling_order():

@@ -9,7 +9,7 @@ from botocore.exceptions import ClientError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dynamolite.table import (ITEM_LIMIT, PAGE_LIMIT, item_size, resource)
+from dynamolite.table.table import ITEM_LIMIT, PAGE_LIMIT, item_size, resource
 
 
 def make(db=None, gsi=True, lsi=False, name="T", sk_type="N"):

@@ -3,7 +3,7 @@
 WRONG_ANSWERS = {
     "part_a": {
         "size_rule_via_dynamolite": '''
-from dynamolite.pbs import staleness_probability
+from dynamolite.cluster.pbs import staleness_probability
 def find_miss(read_quorums, write_quorums):
     n = len({replica for quorum in read_quorums + write_quorums for replica in quorum})
     for read_quorum in read_quorums:
@@ -31,7 +31,7 @@ def find_miss(read_quorums, write_quorums):
     },
     "part_b": {
         "float_from_dynamolite": '''
-from dynamolite.pbs import staleness_probability
+from dynamolite.cluster.pbs import staleness_probability
 def stale_probability(n, r, w, k=1):
     return staleness_probability(n, r, w) ** k
 ''',
@@ -120,7 +120,7 @@ def choose_nrw(model, n_values, read_slo, write_slo, stale_slo):
     return None if best is None else best[1]
 ''',
         "closed_form_instead_of_wars": '''
-from dynamolite.pbs import staleness_probability
+from dynamolite.cluster.pbs import staleness_probability
 def choose_nrw(model, n_values, read_slo, write_slo, stale_slo):
     best = None
     for n in n_values:

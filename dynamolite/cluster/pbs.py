@@ -29,7 +29,7 @@ from math import comb
 
 import numpy as np
 
-from .errors import ConfigError
+from ..errors import ConfigError
 from .network import get_model
 
 

@@ -1,4 +1,4 @@
-"""nbgrader plug-ins the kit's grading uses (configured by :func:`dynamolite.course.api`).
+"""nbgrader plug-ins the kit's grading uses (configured by :func:`dynamolite.instructor.course.api`).
 
 - :class:`GuardedExecute` runs a submission like nbgrader's ``Execute``, but a
   kernel that ignores the time limit's interrupt (or dies) cannot stop the
@@ -32,7 +32,7 @@ from nbgrader.plugins.export import ExportPlugin
 from nbgrader.plugins.zipcollect import FileNameCollectorPlugin
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 
-from .grading import GRADING_ENV
+from ..grading import GRADING_ENV
 
 
 def _is_test_cell(cell):
@@ -176,7 +176,7 @@ def _number(value):
 
 
 class PartsExportPlugin(ExportPlugin):
-    """``nbgrader export --exporter dynamolite.nbgrader_plugins.PartsExportPlugin``."""
+    """``nbgrader export --exporter dynamolite.instructor.nbgrader_plugins.PartsExportPlugin``."""
 
     def export(self, gradebook):
         path = self.to or "grades.csv"

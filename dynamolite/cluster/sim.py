@@ -30,7 +30,7 @@ import math
 import random
 from heapq import heapify, heappop, heappush
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 
 class _Halt(Exception):

@@ -1,10 +1,10 @@
 """A simulated Dynamo cluster in one line: the learner's front door (sections 4.1-4.5).
 
 ``Cluster`` wires a :class:`~dynamolite.ring.Ring`, one
-:class:`~dynamolite.node.StorageNode` per node, a
-:class:`~dynamolite.network.Network` and a :class:`~dynamolite.sim.Simulator`.
+:class:`~dynamolite.cluster.node.StorageNode` per node, a
+:class:`~dynamolite.cluster.network.Network` and a :class:`~dynamolite.cluster.sim.Simulator`.
 ``put`` and ``get`` run the simulation until the request completes and return
-its :class:`~dynamolite.coordinator.Operation`: latency, which replicas
+its :class:`~dynamolite.cluster.coordinator.Operation`: latency, which replicas
 answered, and for a get whether it was stale.
 
 >>> c = Cluster(["A", "B", "C", "D"], n=3, r=2, w=2, latency="LNKD-SSD", seed=7)
@@ -24,12 +24,12 @@ plays them out; the same seed replays the identical history.
 """
 
 from .coordinator import Context, Coordinator, Operation
-from .errors import ConfigError, UnknownNodeError
+from ..errors import ConfigError, UnknownNodeError
 from .network import Network
 from .node import StorageNode
-from .ring import Ring
+from ..ring import Ring
 from .sim import Simulator
-from .vclock import VectorClock
+from ..vclock import VectorClock
 
 DEFAULT_TIMEOUT = 1000.0
 """ms a request waits for its quorum before failing (only when messages can be lost)."""
@@ -39,10 +39,10 @@ class Cluster:
     """``Cluster(nodes, n=3, r=2, w=2, latency="LNKD-SSD", seed=0)``.
 
     ``nodes``: a list of node names, or a count (names ``n0``, ``n1``...).
-    ``latency``: a WARS model name from :data:`dynamolite.network.MODELS`, a
-    :class:`~dynamolite.network.WARSModel`, one
-    :class:`~dynamolite.network.Latency` (or number of ms) for every message,
-    or a :class:`~dynamolite.network.Regions` placing nodes in datacenters.
+    ``latency``: a WARS model name from :data:`dynamolite.cluster.network.MODELS`, a
+    :class:`~dynamolite.cluster.network.WARSModel`, one
+    :class:`~dynamolite.cluster.network.Latency` (or number of ms) for every message,
+    or a :class:`~dynamolite.cluster.network.Regions` placing nodes in datacenters.
     ``loss`` and ``partitions`` are network faults; with either, requests
     fail after ``timeout`` ms without a quorum. ``trace=True`` records every
     message (for :func:`dynamolite.viz.flow.plot_flow`). ``read_repair=True``

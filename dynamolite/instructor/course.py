@@ -11,11 +11,11 @@ A *course folder* is a directory holding ``nbgrader_config.py``,
 
 The instructor's workflow, from the course folder (the repository root)::
 
-    python -m dynamolite.course release                 # solutions/ -> exercises/, every assignment
-    python -m dynamolite.course collect ring inbox/     # files named by student -> submitted/
-    python -m dynamolite.course autograde --jobs 2      # every submission, on both cores
-    python -m dynamolite.course export grades.csv       # a row a student, a column a part
-    python -m dynamolite.course feedback                # feedback/<student>/<assignment>/*.html
+    python -m dynamolite.instructor release                 # solutions/ -> exercises/, every assignment
+    python -m dynamolite.instructor collect ring inbox/     # files named by student -> submitted/
+    python -m dynamolite.instructor autograde --jobs 2      # every submission, on both cores
+    python -m dynamolite.instructor export grades.csv       # a row a student, a column a part
+    python -m dynamolite.instructor feedback                # feedback/<student>/<assignment>/*.html
 
 Parallel grading: nbgrader grades one submission at a time against one
 gradebook, so each worker process grades in its own copy of the course with
@@ -41,7 +41,7 @@ import nbformat
 # nbgrader's gradebook makes SQLAlchemy warn on every autograde; the warning means nothing here.
 warnings.filterwarnings("ignore", message=r"Object of type <Submitted\w+> not in session")
 
-KIT_ROOT = Path(__file__).resolve().parent.parent
+KIT_ROOT = Path(__file__).resolve().parents[2]
 """The checkout this package was installed from (the default course folder)."""
 
 
@@ -78,16 +78,16 @@ def grading_settings():
     """The kit's grading settings, as ``{"Section.name": value}``; nbgrader_config.py applies them,
     so ``nbgrader`` itself and :func:`api` both grade with them.
 
-    Autograde executes with :class:`~dynamolite.nbgrader_plugins.GuardedExecute`
+    Autograde executes with :class:`~dynamolite.instructor.nbgrader_plugins.GuardedExecute`
     (a stuck or dead kernel cannot stop the grading; fixed hash seed); feedback
-    runs :class:`~dynamolite.nbgrader_plugins.HideTestCode` first (no hidden
+    runs :class:`~dynamolite.instructor.nbgrader_plugins.HideTestCode` first (no hidden
     test code, no tracebacks in graded cells).
     """
     from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
     from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, GetGrades,
                                         IgnorePattern, LimitOutput, SaveAutoGrades)
 
-    from dynamolite.nbgrader_plugins import GuardedExecute, HideTestCode
+    from dynamolite.instructor.nbgrader_plugins import GuardedExecute, HideTestCode
     return {
         "Autograde.autograde_preprocessors": [
             GuardedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
@@ -200,7 +200,7 @@ def collect(assignment, folder, root=KIT_ROOT):
     shutil.copytree(folder, archive)
     _ensure_tools_on_path()
     command = [sys.executable, "-m", "nbgrader", "zip_collect", assignment, "--force",
-               "--ZipCollectApp.collector_plugin=dynamolite.nbgrader_plugins.StudentFileCollector"]
+               "--ZipCollectApp.collector_plugin=dynamolite.instructor.nbgrader_plugins.StudentFileCollector"]
     done = subprocess.run(command, cwd=root, capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"nbgrader zip_collect failed:\n{done.stdout}\n{done.stderr}")
@@ -353,7 +353,7 @@ def _require_released(names, root):
                 gb.find_assignment(name)
             except MissingEntry:
                 raise RuntimeError(f"assignment {name!r} is not in {gradebook_path(root)}: "
-                                   f"run `python -m dynamolite.course release` first") from None
+                                   f"run `python -m dynamolite.instructor release` first") from None
 
 
 # --------------------------------------------------------------------------
@@ -363,7 +363,7 @@ def export_csv(path="grades.csv", root=KIT_ROOT):
     """Write the gradebook as CSV: a row a student, a column a part, totals last."""
     from nbgrader.api import Gradebook
 
-    from dynamolite.nbgrader_plugins import part_rows
+    from dynamolite.instructor.nbgrader_plugins import part_rows
 
     import csv
     _ensure_tools_on_path()
@@ -388,8 +388,8 @@ def feedback(assignment, root=KIT_ROOT, student=None):
 # Command line
 # --------------------------------------------------------------------------
 def main(argv=None):
-    """``python -m dynamolite.course release|collect|autograde|export|feedback``."""
-    parser = argparse.ArgumentParser(prog="python -m dynamolite.course",
+    """``python -m dynamolite.instructor release|collect|autograde|export|feedback``."""
+    parser = argparse.ArgumentParser(prog="python -m dynamolite.instructor",
                                      description="The instructor's workflow, run from the course folder.")
     parser.add_argument("--root", default=".", help="the course folder (default: here)")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -436,8 +436,3 @@ def main(argv=None):
                 files = feedback(name, root)
                 print(f"{name}: {len(files)} feedback files in feedback/")
     return 0
-
-
-if __name__ == "__main__":
-    from dynamolite import course as _course   # workers import this module by its real name
-    sys.exit(_course.main())

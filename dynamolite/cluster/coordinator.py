@@ -15,7 +15,7 @@ with its invocation and completion times.
 
 from heapq import heappush
 
-from .vclock import VectorClock, merge
+from ..vclock import VectorClock, merge
 
 EMPTY = VectorClock()
 

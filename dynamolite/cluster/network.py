@@ -34,7 +34,7 @@ import math
 import networkx as nx
 import numpy as np
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 KINDS = ("W", "A", "R", "S")
 """Message kinds: write request, write ack, read request, read response."""

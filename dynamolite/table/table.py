@@ -48,7 +48,7 @@ from botocore.exceptions import ClientError
 
 from . import expressions as ex
 from .expressions import MISSING, ExpressionError
-from .ring import Ring
+from ..ring import Ring
 
 ITEM_LIMIT = 400 * 1024
 """Largest item, in bytes (names plus values), DynamoDB stores."""
@@ -1144,7 +1144,7 @@ class Table:
                            f"TotalSegments: Segment: {segment} is not less than TotalSegments: {total}")
         order = store.in_token_order()
         if total is not None:
-            from .ring import RING_SIZE
+            from ..ring import RING_SIZE
             order = [p for p in order if p.token * total // RING_SIZE == segment]
         esk = kwargs.get("ExclusiveStartKey")
         start_part, start_key = 0, None

@@ -1,0 +1,7 @@
+"""``python -m dynamolite.instructor release|collect|autograde|export|feedback``."""
+
+import sys
+
+from dynamolite.instructor.course import main
+
+sys.exit(main())
