@@ -98,7 +98,7 @@ def big_ring(nodes=1000, vnodes=256):
 def widget_redraw(nodes=20, vnodes=256):
     widget = RingWidget(nodes=nodes, vnodes=vnodes, keys=1000)
     widget.widget()                      # the ipywidgets are built; no front end is needed
-    sliders = widget._widgets["nodes"]
+    sliders = widget.controls.nodes
     times = []
     for i in range(20):
         start = time.perf_counter()

@@ -32,6 +32,7 @@ import builtins
 import contextlib
 from decimal import Decimal
 import io
+import re
 import signal
 import sys
 import threading
@@ -280,11 +281,42 @@ def _check_untouched(what):
                              f"only compute its answer")
 
 
-def describe_call(func, args, kwargs):
-    name = getattr(func, "__name__", repr(func))
-    shown = [repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()]
-    text = f"{name}({', '.join(shown)})"
-    return text if len(text) <= 300 else text[:297] + "..."
+_DEFAULT_REPR = re.compile(r"<([\w.]+\.)?(\w+) object at 0x[0-9a-fA-F]+>")
+
+
+def describe_value(value, limit=60):
+    """A short, readable stand-in for ``value`` in a message: never an address, never cut mid-word.
+
+    >>> describe_value(list(range(100)))
+    '[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, ... (100 items)]'
+    >>> describe_value(object())
+    'an object'
+    >>> describe_value("x" * 100)
+    "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...' (100 characters)"
+    """
+    full = _short(value, 100_000)
+    if len(full) <= limit or not isinstance(value, (list, tuple, set, dict, str)):
+        return _short(value, limit)
+    if isinstance(value, str):
+        return f"{value[:limit]!r}"[:-1] + f"...' ({len(value)} characters)"
+    items = ([f"{_short(k)}: {_short(v)}" for k, v in value.items()] if isinstance(value, dict)
+             else [_short(v) for v in value])
+    shown = []
+    for item in items:
+        if len(", ".join(shown + [item])) > limit - 20:
+            break
+        shown.append(item)
+    return f"{full[0]}{', '.join(shown + ['...'])} ({len(items)} items){full[-1]}"
+
+
+def describe_call(func, args, kwargs, limit=300):
+    """``name(arg, ..., key=value)`` as a learner reads it in a message: each argument
+    shortened whole (:func:`describe_value`), trailing ones dropped at a comma if still long."""
+    name = getattr(func, "__name__", None) or type(func).__name__
+    shown = [describe_value(a) for a in args] + [f"{k}={describe_value(v)}" for k, v in kwargs.items()]
+    while len(shown) > 1 and len(f"{name}({', '.join(shown)})") > limit:
+        shown = shown[:-2] + ["..."] if shown[-1] == "..." else shown[:-1] + ["..."]
+    return f"{name}({', '.join(shown)})"
 
 
 def call(func, *args, timeout=CALL_TIMEOUT, **kwargs):
@@ -391,7 +423,9 @@ def _a(name):
 
 def _described(value):
     """``None``, or the value with its type: "a tuple (1, 2)"."""
-    return "None" if value is None else f"{_a(type(value).__name__)} {_short(value)}"
+    if value is None or _DEFAULT_REPR.fullmatch(repr(value)):
+        return _short(value)
+    return f"{_a(type(value).__name__)} {_short(value)}"
 
 
 def _both_numbers(a, b):
@@ -423,10 +457,16 @@ def _first_difference(got, expected, path=""):
 
 
 def _short(value, limit=300):
+    """``repr(value)`` for a message: an object's address replaced by its type ("a _Spy"),
+    a long text cut after a whole element, never mid-word."""
     try:
         text = repr(value)
     except Exception:
-        text = f"<{type(value).__name__} object>"
+        text = f"<{type(value).__name__} object at 0x0>"
     if type(text) is not str:
-        text = f"<{type(value).__name__} object>"
-    return text if len(text) <= limit else text[:limit - 3] + "..."
+        text = f"<{type(value).__name__} object at 0x0>"
+    text = _DEFAULT_REPR.sub(lambda m: _a(m.group(2)), text)
+    if len(text) <= limit:
+        return text
+    cut = max(text.rfind(sep, 0, limit - 4) for sep in (" ", ","))
+    return text[:cut if cut > 0 else limit - 4].rstrip(", ") + " ..."

@@ -14,6 +14,10 @@ notebook, and autogrades it exactly as an instructor would
 prints each part's score with the autograder's message. The hidden tests'
 code is never shown, only what they report. Takes about as long as
 running your notebook plus ten seconds.
+
+In a student copy of the kit (``python -m dynamolite.instructor student-copy``,
+written without ``solutions/``) it grades with the released exercise's visible
+tests only, and its printout says so.
 """
 
 import argparse
@@ -41,13 +45,26 @@ def _grade_ids(nb):
 
 
 def find_root(notebook):
-    """The kit checkout holding ``solutions/``: this package's, or one above ``notebook``."""
+    """The kit checkout: this package's, or one above ``notebook``; one holding
+    ``solutions/`` (the full tests) first, else a student copy (see :data:`TESTS_FOLDERS`)."""
     candidates = [course.KIT_ROOT] + list(Path(notebook).resolve().parents)
-    for folder in candidates:
-        if (folder / "solutions").is_dir() and (folder / "nbgrader_config.py").exists():
-            return folder
-    raise FileNotFoundError("cannot find the kit's solutions/ folder and nbgrader_config.py; "
-                            "run from the kit's checkout")
+    for tests in TESTS_FOLDERS:
+        for folder in candidates:
+            if (folder / tests).is_dir() and (folder / "nbgrader_config.py").exists():
+                return folder
+    raise FileNotFoundError("cannot find the kit's solutions/ or exercises/ folder and "
+                            "nbgrader_config.py; run from the kit's checkout")
+
+
+TESTS_FOLDERS = ("solutions", "released", "exercises")
+"""Where self-check finds an exercise's tests, best first: ``solutions/`` (every test, hidden
+ones included); in a student copy, ``released/`` (the release as it was given, visible tests
+only: the learner edits ``exercises/``); in a copy made by hand, ``exercises/`` itself."""
+
+
+def tests_folder(root):
+    """The first of :data:`TESTS_FOLDERS` that ``root`` holds."""
+    return next((f for f in TESTS_FOLDERS if (Path(root) / f).is_dir()), "solutions")
 
 
 def _fingerprint(nb):
@@ -57,7 +74,7 @@ def _fingerprint(nb):
             if _meta(c).get("grade_id") and _meta(c).get("locked") and not _meta(c).get("grade")}
 
 
-def find_source(nb, root, name=None):
+def find_source(nb, root, name=None, folder="solutions"):
     """``(assignment, source notebook path)`` that ``nb`` is a copy of.
 
     Exercises share cell ids (``part_a``, ...), so the match is on the locked
@@ -65,8 +82,8 @@ def find_source(nb, root, name=None):
     """
     mine_ids, mine = _grade_ids(nb), _fingerprint(nb)
     best, best_key = None, (0, 0, False)
-    for assignment in course.assignments(root):
-        for path in course.notebooks(assignment, root):
+    for assignment in course.assignments(root, folder):
+        for path in course.notebooks(assignment, root, folder):
             theirs = nbformat.read(path, as_version=4)
             key = (len(mine & _fingerprint(theirs)), len(mine_ids & _grade_ids(theirs)),
                    name == path.name)
@@ -82,11 +99,12 @@ _courses = {}
 
 
 def _released_course(root, assignment, source):
-    """A scratch course with ``assignment`` released, reused while its source is unchanged."""
+    """A scratch course with ``assignment`` released from ``source``'s folder (one of
+    :data:`TESTS_FOLDERS`), reused while its source is unchanged."""
     key = (str(Path(root).resolve()), assignment, source.stat().st_mtime_ns)
     if key not in _courses:
         folder = tempfile.TemporaryDirectory(prefix="dynamolite-selfcheck-")
-        scratch = course.make_course(Path(folder.name) / "course", root)
+        scratch = course.make_course(Path(folder.name) / "course", root, source.parent.parent.name)
         course.release(assignment, scratch)
         _courses[key] = (folder, scratch)      # the folder is removed when Python exits
     return _courses[key][1]
@@ -107,7 +125,15 @@ def _message(cell):
 
 
 class Parts(list):
-    """The parts a self-check graded; shown in a notebook as the total, not as a list of dicts."""
+    """The parts a self-check graded.
+
+    In a notebook, a cell ending with ``selfcheck(...)`` shows the table that
+    call printed and nothing more; a later cell showing the same result prints
+    the table again (``report``), never a list of dicts.
+    """
+
+    report = ""
+    printed = False
 
     def points(self):
         """``(score, out of)`` over all parts."""
@@ -116,6 +142,12 @@ class Parts(list):
     def __repr__(self):
         return "<self-check: {:g} of {:g} points>".format(*self.points()) if self else \
             "<self-check: nothing graded>"
+
+    def _ipython_display_(self):
+        if self.printed:            # the table was just printed by selfcheck() itself
+            self.printed = False
+        else:
+            print(self.report or repr(self))
 
 
 def selfcheck(notebook, root=None, quiet=False):
@@ -129,7 +161,8 @@ def selfcheck(notebook, root=None, quiet=False):
     notebook = Path(notebook)
     nb = nbformat.read(notebook, as_version=4)
     root = Path(root) if root else find_root(notebook)
-    assignment, source = find_source(nb, root, notebook.name)
+    folder = tests_folder(root)
+    assignment, source = find_source(nb, root, notebook.name, folder)
     with warnings.catch_warnings():          # nbgrader's database warnings mean nothing here
         warnings.simplefilter("ignore")
         scratch = _released_course(root, assignment, source)
@@ -145,9 +178,12 @@ def selfcheck(notebook, root=None, quiet=False):
             parts.append({"part": _part_label(original.get(grade_id, ""), grade_id), "grade_id": grade_id,
                           "score": score, "max_score": max_score,
                           "message": "" if score == max_score else _message(cell)})
+    released = scratch / "exercises" / assignment / source.name
+    parts.report = report(notebook, assignment, parts, _failed_cells(graded, released),
+                          hidden=folder == "solutions")
     if not quiet:
-        released = scratch / "exercises" / assignment / source.name
-        print(report(notebook, assignment, parts, _failed_cells(graded, released)))
+        print(parts.report)
+        parts.printed = True
     return parts
 
 
@@ -168,9 +204,14 @@ def _failed_cells(graded, released):
     return notes
 
 
-def report(notebook, assignment, parts, notes=()):
+VISIBLE_ONLY = ("visible tests only: this copy of the kit has no solutions/ folder, so the "
+                "hidden tests the grader adds did not run, and the grader may find more")
+
+
+def report(notebook, assignment, parts, notes=(), hidden=True):
     """The self-check's printout: a line a part, the autograder's message for each miss."""
-    lines = [f"Self-check of {notebook} (exercise {assignment!r}, all tests including hidden ones):"]
+    tests = "all tests including hidden ones" if hidden else VISIBLE_ONLY
+    lines = [f"Self-check of {notebook} (exercise {assignment!r}, {tests}):"]
     for p in parts:
         status = "ok" if p["score"] == p["max_score"] else (p["message"] or "failed")
         lines.append(f"  {p['part']:<8} {p['score']:g}/{p['max_score']:g}  {status}")

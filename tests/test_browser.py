@@ -8,7 +8,10 @@ driven by Playwright) opens each widget lesson, runs all cells and checks:
 - no cell has an error output and no widget shows "Error displaying widget";
 - every widget output is rendered as a widget view;
 - on the ring widget, moving the "nodes" slider redraws the ring with one
-  more node marker and changes the moved-keys readout.
+  more node marker and changes the moved-keys readout; removing node-2 with
+  the dropdown and its button leaves every other node its colour; each bar's
+  share and the readout's busiest node equal ``Ring(...).ownership()``
+  computed here for the nodes shown.
 
 A screenshot of each lesson's first widget is saved to
 ``test-output/browser/<lesson>.png``. Every wait is on the page's state
@@ -298,7 +301,7 @@ def _check_ring(page, name, console):
     markers = box.locator("svg.dl-ring g.dl-node")
     readout = box.locator(".dl-readout")
     before_nodes, before_text, before_content = markers.count(), readout.inner_text(), readout.text_content()
-    assert before_nodes > 0 and "keys moved" in before_text, before_text
+    assert before_nodes > 0 and "busiest node" in before_text, before_text
     slider = box.locator(".widget-slider").filter(
         has=page.locator(".widget-label", has_text=re.compile(r"^\s*nodes\s*$"))).first
     handle = slider.locator(".noUi-handle").first
@@ -321,4 +324,36 @@ def _check_ring(page, name, console):
             f"\nbrowser console errors: {console[-5:]}") from e
     after_text = readout.inner_text()
     assert f"{before_nodes} -> {before_nodes + step} nodes" in after_text, after_text
-    assert re.search(r"[1-9]\d*\.\d% of \d+ keys moved", after_text), after_text
+    assert re.search(r"[1-9]\d*\.\d% of \d+ sample keys moved", after_text), after_text
+    _check_removal_keeps_colours(page, box, name)
+
+
+RING_STATE = """box => ({
+  colours: Object.fromEntries([...box.querySelectorAll('svg.dl-ring g.dl-node')].map(
+      g => [g.dataset.node, g.querySelector('path').getAttribute('stroke')])),
+  bars: [...box.querySelectorAll('svg.dl-loads rect.dl-bar title')].map(t => t.textContent),
+  readout: box.querySelector('.dl-readout').textContent,
+})"""
+
+
+def _check_removal_keeps_colours(page, box, name):
+    """Remove node-2: the others keep their colours; shares equal the ring's exact ownership."""
+    from dynamolite.ring import Ring
+
+    before = box.evaluate(RING_STATE)
+    assert "node-2" in before["colours"], before["colours"]
+    box.locator(".widget-dropdown select").select_option("node-2")
+    box.locator("button", has_text="remove it").click()
+    box.locator(".dl-readout", has_text="removed node-2").wait_for(timeout=UI_MS)
+    after = box.evaluate(RING_STATE)
+    assert set(after["colours"]) == set(before["colours"]) - {"node-2"}, after["colours"]
+    changed = {node: (before["colours"][node], colour) for node, colour in after["colours"].items()
+               if before["colours"][node] != colour}
+    assert not changed, f"{name}: removing node-2 recoloured {changed}"
+    shares = Ring(sorted(after["colours"], key=lambda n: int(n.split("-")[1])),
+                  vnodes=int(re.search(r"x (\d+) virtual nodes?;", after["readout"]).group(1))).ownership()
+    drawn = dict(re.match(r"(.+): ([\d.]+)%$", title).groups() for title in after["bars"])
+    assert {node: float(share) for node, share in drawn.items()} == \
+        {node: round(100 * share, 1) for node, share in shares.items()}, (drawn, shares)
+    busiest = max(shares, key=shares.get)
+    assert f"busiest node {busiest} owns {shares[busiest]:.1%} of the ring" in after["readout"], after["readout"]

@@ -38,3 +38,28 @@ def test_missing_and_extra_keys_are_listed_once_each():
     assert "[0] has extra keys 'x', 'y'" in text and "lacks" not in text
     text = failure(check_equal, {"b": 1}, {"a": 1, "b": 1}, "h()")
     assert "the result lacks key 'a'" in text and "extra" not in text
+
+
+class _Spy:
+    """Stands in for an object a test passes to the learner's function."""
+
+
+def test_a_call_is_described_without_addresses_or_words_cut_in_half():
+    from dynamolite.grading import call, describe_call
+
+    def thread_posts(table, thread_id, since=None):
+        raise KeyError("pk")
+
+    with pytest.raises(GradingFailure) as info:
+        call(thread_posts, _Spy(), "t0", since=None)
+    assert str(info.value) == "thread_posts(a _Spy, 't0', since=None) raised KeyError: 'pk'"
+    assert "0x" not in failure(check_equal, _Spy(), [1], "f()")
+    tokens = list(range(10 ** 17, 10 ** 17 + 40))
+    described = describe_call(thread_posts, (tokens, ["node-1"] * 40, "x" * 500), {"n": 3})
+    assert len(described) <= 300 and described.endswith(")")
+    assert "... (40 items)]" in described and "(500 characters)" in described
+    shown_numbers = described.split("[", 1)[1].split(", ...")[0].split(", ")
+    assert all(int(n) in tokens for n in shown_numbers)          # whole numbers, none cut
+    many = describe_call(thread_posts, tuple(tokens), {})
+    assert len(many) <= 300 and many.endswith(", ...)")
+    assert all(int(n) in tokens for n in many[len("thread_posts("):-len(", ...)")].split(", "))

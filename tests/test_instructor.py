@@ -117,6 +117,8 @@ def test_csv_has_a_row_a_student_and_a_column_a_part(workflow):
             assert float(rows["cy"][f"{assignment}/{column}"]) == 0, column
         assert 0 < float(rows["cy"][f"{assignment}/total"]) < sum(points.values())
         assert float(rows["ada"][f"{assignment}/total"]) == sum(points.values())
+        for student in ("ada", "bo", "cy"):      # each assignment out of its own points
+            assert float(rows[student][f"{assignment}/max_total"]) == sum(points.values())
     total = sum(sum(p.values()) for p in expected.values())
     assert float(rows["ada"]["total"]) == total == float(rows["ada"]["max_total"])
 
@@ -155,3 +157,10 @@ def test_feedback_says_what_failed_and_hides_hidden_tests(workflow):
                 assert "GradingFailure: " in text, f"feedback of {assignment} has no failure message"
             if student == "ada":
                 assert "GradingFailure: " not in text
+            for page in pages:               # works offline; the contents name the parts
+                raw = page.read_text()
+                assert not re.search(r"<script[^>]+src=", raw), f"{page} loads a script"
+                assert "mathjax" not in raw.lower() and "cdnjs" not in raw
+                toc = re.search(r'<div id="toc">(.*?)</div>', raw, re.S).group(1)
+                assert "Test cell" not in toc and re.search(r'part_a_tests">Part A</a>', toc), toc
+                assert "white-space: pre-wrap;\n  overflow-wrap: anywhere" in raw

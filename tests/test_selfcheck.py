@@ -97,3 +97,54 @@ def test_grading_logs_nothing_where_a_notebook_kernel_would_show_it(capsys):
         Application.clear_instance()
     assert parts.points() == (0, sum(p["max_score"] for p in parts))
     assert buffer.getvalue() == "" and capsys.readouterr().err == ""
+
+
+def _shown_in_a_cell(value, capsys):
+    """What a notebook cell ending with ``value`` prints (IPython's display hook)."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        shell.user_ns["_value"] = value
+        capsys.readouterr()
+        shell.run_cell("from IPython.display import display\ndisplay(_value)")
+        return capsys.readouterr().out
+    finally:
+        InteractiveShell.clear_instance()
+
+
+def test_student_copy_has_no_answers_and_selfcheck_there_runs_visible_tests_only(tmp_path, capsys):
+    copy = tmp_path / "class"
+    assert course.main(["--root", str(ROOT), "student-copy", str(copy)]) == 0
+    assert not (copy / "solutions").exists() and not (copy / "tests").exists()
+    assert (copy / "exercises" / "ring" / "ring.ipynb").exists() and (copy / "lessons").is_dir()
+    assert (copy / "released" / "ring" / "ring.ipynb").read_text() == (ROOT / "exercises" / "ring" / "ring.ipynb").read_text()
+    copied = "\n".join(p.read_text() for p in copy.rglob("*.ipynb"))
+    assert "BEGIN SOLUTION" not in copied and "BEGIN HIDDEN TESTS" not in copied
+    with pytest.raises(FileExistsError):
+        course.student_copy(copy, ROOT)
+
+    # a wrong answer only the hidden tests catch: bisect_left agrees on every visible example
+    nb = nbformat.read(ROOT / "solutions" / "ring" / "ring.ipynb", as_version=4)
+    for cell in nb.cells:
+        if meta(cell).get("grade_id") == "part_b":
+            cell.source = wrong_answers("ring")["part_b"]["bisect_left_at_exact_token"]
+    mine = copy / "exercises" / "ring" / "mine.ipynb"
+    nbformat.write(nb, mine)
+    capsys.readouterr()
+    visible = scores(selfcheck.selfcheck(mine, copy))
+    printed = capsys.readouterr().out
+    assert "visible tests only" in printed and "no solutions/ folder" in printed
+    assert all(score == out_of for score, out_of in visible.values()), visible
+    assert scores(selfcheck.selfcheck(mine, ROOT))["part_b_tests"][0] == 0   # the full tests catch it
+    assert "all tests including hidden ones" in capsys.readouterr().out
+
+
+def test_a_selfcheck_cell_shows_its_table_once_and_no_repr(capsys):
+    released = ROOT / "exercises" / ASSIGNMENTS[0] / course.notebooks(ASSIGNMENTS[0], ROOT)[0].name
+    parts = selfcheck.selfcheck(released, ROOT)
+    table = capsys.readouterr().out
+    assert table.count("Total") == 1
+    assert _shown_in_a_cell(parts, capsys) == ""                # the call already printed it
+    again = _shown_in_a_cell(parts, capsys)                      # shown later: the table again
+    assert again.strip() == table.strip() and "<self-check" not in again

@@ -16,6 +16,7 @@ The instructor's workflow, from the course folder (the repository root)::
     python -m dynamolite.instructor autograde --jobs 2      # every submission, on both cores
     python -m dynamolite.instructor export grades.csv       # a row a student, a column a part
     python -m dynamolite.instructor feedback                # feedback/<student>/<assignment>/*.html
+    python -m dynamolite.instructor student-copy ../class   # the kit without solutions/ and tests/
 
 Parallel grading: nbgrader grades one submission at a time against one
 gradebook, so each worker process grades in its own copy of the course with
@@ -63,9 +64,9 @@ def _ensure_tools_on_path():
         os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
 
 
-def assignments(root=KIT_ROOT):
-    """Names of the source assignments under ``root/solutions``, sorted."""
-    source = Path(root) / "solutions"
+def assignments(root=KIT_ROOT, folder="solutions"):
+    """Names of the assignments under ``root/solutions`` (or another ``folder``), sorted."""
+    source = Path(root) / folder
     return sorted(p.name for p in source.iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
 
 
@@ -81,18 +82,25 @@ def grading_settings():
     Autograde executes with :class:`~dynamolite.instructor.nbgrader_plugins.GuardedExecute`
     (a stuck or dead kernel cannot stop the grading; fixed hash seed); feedback
     runs :class:`~dynamolite.instructor.nbgrader_plugins.HideTestCode` first (no hidden
-    test code, no tracebacks in graded cells).
+    test code, no tracebacks in graded cells) and renders with the kit's template
+    (``templates/feedback``: no MathJax from a CDN, failure lines that wrap, a table
+    of contents naming each part).
     """
     from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
     from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, GetGrades,
                                         IgnorePattern, LimitOutput, SaveAutoGrades)
 
     from dynamolite.instructor.nbgrader_plugins import GuardedExecute, HideTestCode
+    import nbgrader
+    nbgrader_templates = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates"
     return {
         "Autograde.autograde_preprocessors": [
             GuardedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
             SaveAutoGrades, AssignLatePenalties, CheckCellMetadata],
         "GenerateFeedback.preprocessors": [HideTestCode, GetGrades, CSSHTMLHeaderPreprocessor],
+        # the kit's feedback page (templates/feedback) first: offline, wrapped, parts named
+        "HTMLExporter.extra_template_basedirs": [str(Path(__file__).parent / "templates"),
+                                                 str(nbgrader_templates)],
     }
 
 
@@ -127,12 +135,13 @@ def _checked(result, what):
     return result
 
 
-def make_course(folder, root=KIT_ROOT):
-    """Copy the kit's ``solutions/`` and ``nbgrader_config.py`` into a fresh course folder."""
+def make_course(folder, root=KIT_ROOT, source="solutions"):
+    """Copy the kit's ``solutions/`` (or, for visible tests only, ``source="exercises"``)
+    as the source assignments, and ``nbgrader_config.py``, into a fresh course folder."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copy(Path(root) / "nbgrader_config.py", folder / "nbgrader_config.py")
-    shutil.copytree(Path(root) / "solutions", folder / "solutions", dirs_exist_ok=True,
+    shutil.copytree(Path(root) / source, folder / "solutions", dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
     return folder
 
@@ -385,6 +394,37 @@ def feedback(assignment, root=KIT_ROOT, student=None):
 
 
 # --------------------------------------------------------------------------
+# A student copy
+# --------------------------------------------------------------------------
+STUDENT_COPY = ("README.md", "requirements.txt", "pyproject.toml", "nbgrader_config.py",
+                "dynamolite", "lessons", "exercises")
+"""What a learner's copy of the kit holds: no ``solutions/`` (answers and hidden tests), no
+``tests/`` (its recorded wrong answers are answers too), no grading folders. It also gets
+``released/``, an untouched copy of ``exercises/`` that self-check grades against (the
+learner edits ``exercises/``)."""
+
+
+def student_copy(destination, root=KIT_ROOT):
+    """Write a copy of the kit for students into ``destination`` (new or empty); return it.
+
+    It installs and runs as the kit does (same README commands); self-check there
+    grades with the visible tests only and says so.
+    """
+    destination, root = Path(destination), Path(root)
+    if destination.exists() and any(destination.iterdir()):
+        raise FileExistsError(f"{destination} is not empty: choose a new folder for the student copy")
+    destination.mkdir(parents=True, exist_ok=True)
+    skip = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", "*.egg-info", "*.pyc")
+    for name in STUDENT_COPY:
+        if (root / name).is_dir():
+            shutil.copytree(root / name, destination / name, ignore=skip)
+        else:
+            shutil.copy(root / name, destination / name)
+    shutil.copytree(root / "exercises", destination / "released", ignore=skip)
+    return destination
+
+
+# --------------------------------------------------------------------------
 # Command line
 # --------------------------------------------------------------------------
 def main(argv=None):
@@ -405,6 +445,8 @@ def main(argv=None):
     p.add_argument("path", nargs="?", default="grades.csv")
     p = commands.add_parser("feedback", help="a feedback HTML per student, without hidden tests")
     p.add_argument("assignments", nargs="*", help="default: every assignment")
+    p = commands.add_parser("student-copy", help="a copy of the kit for students: no solutions/, no tests/")
+    p.add_argument("destination", help="a new or empty folder")
     args = parser.parse_args(argv)
     root = Path(args.root).resolve()
     if not (root / "nbgrader_config.py").exists():
@@ -430,6 +472,10 @@ def main(argv=None):
     elif args.command == "export":
         path = export_csv(args.path, root)
         print(f"wrote {path}")
+    elif args.command == "student-copy":
+        folder = student_copy(args.destination, root)
+        print(f"wrote a student copy of the kit to {folder} (no solutions/: self-check there runs "
+              f"the visible tests only)")
     elif args.command == "feedback":
         for name in args.assignments or assignments(root):
             if submissions(name, root):

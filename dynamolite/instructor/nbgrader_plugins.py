@@ -146,13 +146,16 @@ def part_columns(gradebook):
 
 
 def part_rows(gradebook):
-    """Header and rows: a student a row; each part's score; each assignment's and the total."""
+    """Header and rows: a student a row; each part's score; each assignment's total and
+    its own maximum (``ring/total``, ``ring/max_total``); the grand total and its maximum."""
     columns = part_columns(gradebook)
-    names = [a.name for a in sorted(gradebook.assignments, key=lambda a: a.name)]
+    assignments = sorted(gradebook.assignments, key=lambda a: a.name)
+    names = [a.name for a in assignments]
     header = (["student_id", "last_name", "first_name"]
               + [f"{a}/{g}" for a, _, g in columns]
-              + [f"{a}/total" for a in names] + ["total", "max_total"])
-    max_total = sum(a.max_score for a in gradebook.assignments)
+              + [f"{a}/{what}" for a in names for what in ("total", "max_total")] + ["total", "max_total"])
+    maxima = {a.name: a.max_score for a in assignments}
+    max_total = sum(maxima.values())
     rows = []
     for student in sorted(gradebook.students, key=lambda s: s.id):
         scores, totals = {}, {}
@@ -163,7 +166,7 @@ def part_rows(gradebook):
                     scores[(submission.assignment.name, nb.name, grade.name)] = grade.score
         row = [student.id, student.last_name or "", student.first_name or ""]
         row += [_number(scores.get(column)) for column in columns]
-        row += [_number(totals.get(name)) for name in names]
+        row += [_number(value) for name in names for value in (totals.get(name), maxima[name])]
         row += [_number(sum(totals.values())), _number(max_total)]
         rows.append(row)
     return header, rows
