@@ -163,3 +163,184 @@ def flagged_on(table, day):
 ''',
     },
 }
+
+_USERS_TABLE = '''
+import hashlib
+
+AGE_SHARDS = 8
+
+def users_table():
+    return {"TableName": "Users", "KeySchema": [{"AttributeName": "user_id", "KeyType": "HASH"}],
+            "AttributeDefinitions": [{"AttributeName": "user_id", "AttributeType": "S"},
+                                     {"AttributeName": "age_shard", "AttributeType": "S"},
+                                     {"AttributeName": "age", "AttributeType": "N"}],
+            "GlobalSecondaryIndexes": [{"IndexName": "by_age",
+                                        "KeySchema": [{"AttributeName": "age_shard", "KeyType": "HASH"},
+                                                      {"AttributeName": "age", "KeyType": "RANGE"}],
+                                        "Projection": {"ProjectionType": "KEYS_ONLY"}}],
+            "BillingMode": "PAY_PER_REQUEST"}
+
+def user_item(user):
+    shard = int(hashlib.md5(user["user_id"].encode()).hexdigest(), 16) % AGE_SHARDS
+    return {**user, "age_shard": f"AGE#{shard}"}
+
+def user_by_id(table, user_id):
+    return table.get_item(Key={"user_id": user_id}).get("Item")
+'''
+
+_ALL_PAGES = '''
+    ids = []
+    for shard in range(AGE_SHARDS):
+        start = None
+        while True:
+            args = {"IndexName": "by_age", "KeyConditionExpression": CONDITION}
+            if start:
+                args["ExclusiveStartKey"] = start
+            page = table.query(**args)
+            ids += [item["user_id"] for item in page["Items"]]
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                break
+    return ids
+'''
+
+WRONG_ANSWERS["part_e"] = {
+    "scan_with_a_filter": _USERS_TABLE + '''
+def adults(table):
+    ids, start = [], None
+    while True:
+        args = {"FilterExpression": Attr("age").gt(18)}
+        if start:
+            args["ExclusiveStartKey"] = start
+        page = table.scan(**args)
+        ids += [item["user_id"] for item in page["Items"]]
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            return ids
+''',
+    "one_constant_index_key": '''
+def users_table():
+    return {"TableName": "Users", "KeySchema": [{"AttributeName": "user_id", "KeyType": "HASH"}],
+            "AttributeDefinitions": [{"AttributeName": "user_id", "AttributeType": "S"},
+                                     {"AttributeName": "kind", "AttributeType": "S"},
+                                     {"AttributeName": "age", "AttributeType": "N"}],
+            "GlobalSecondaryIndexes": [{"IndexName": "by_age",
+                                        "KeySchema": [{"AttributeName": "kind", "KeyType": "HASH"},
+                                                      {"AttributeName": "age", "KeyType": "RANGE"}],
+                                        "Projection": {"ProjectionType": "KEYS_ONLY"}}],
+            "BillingMode": "PAY_PER_REQUEST"}
+
+def user_item(user):
+    return {**user, "kind": "USER"}
+
+def user_by_id(table, user_id):
+    return table.get_item(Key={"user_id": user_id}).get("Item")
+
+def adults(table):
+    ids, start = [], None
+    while True:
+        args = {"IndexName": "by_age", "KeyConditionExpression": Key("kind").eq("USER") & Key("age").gt(18)}
+        if start:
+            args["ExclusiveStartKey"] = start
+        page = table.query(**args)
+        ids += [item["user_id"] for item in page["Items"]]
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            return ids
+''',
+    "shard_index_without_age_sort_key": _USERS_TABLE.replace(
+        """,
+                                                      {"AttributeName": "age", "KeyType": "RANGE"}],
+                                        "Projection": {"ProjectionType": "KEYS_ONLY"}}],""",
+        """],
+                                        "Projection": {"ProjectionType": "ALL"}}],""").replace(
+        """,
+                                     {"AttributeName": "age", "AttributeType": "N"}]""", "]") + \
+        "\ndef adults(table):" + _ALL_PAGES.replace(
+            "CONDITION", 'Key("age_shard").eq(f"AGE#{shard}"), "FilterExpression": Attr("age").gt(18)'),
+    "one_query_per_age": '''
+def users_table():
+    return {"TableName": "Users", "KeySchema": [{"AttributeName": "user_id", "KeyType": "HASH"}],
+            "AttributeDefinitions": [{"AttributeName": "user_id", "AttributeType": "S"},
+                                     {"AttributeName": "age", "AttributeType": "N"}],
+            "GlobalSecondaryIndexes": [{"IndexName": "by_age",
+                                        "KeySchema": [{"AttributeName": "age", "KeyType": "HASH"}],
+                                        "Projection": {"ProjectionType": "KEYS_ONLY"}}],
+            "BillingMode": "PAY_PER_REQUEST"}
+
+def user_item(user):
+    return dict(user)
+
+def user_by_id(table, user_id):
+    return table.get_item(Key={"user_id": user_id}).get("Item")
+
+def adults(table):
+    ids = []
+    for age in range(19, 130):
+        page = table.query(IndexName="by_age", KeyConditionExpression=Key("age").eq(age))
+        ids += [item["user_id"] for item in page["Items"]]
+    return ids
+''',
+    "eighteen_counts_as_older": _USERS_TABLE + "\ndef adults(table):" + _ALL_PAGES.replace(
+        "CONDITION", 'Key("age_shard").eq(f"AGE#{shard}") & Key("age").gte(18)'),
+}
+
+_ALERTS = '''
+ALERT_SHARDS = 4
+
+def sharded_alerts_index():
+    return {"IndexName": "alerts_sharded",
+            "KeySchema": [{"AttributeName": "alert_shard", "KeyType": "HASH"},
+                          {"AttributeName": "ts", "KeyType": "RANGE"}],
+            "Projection": {"ProjectionType": "ALL"}}
+'''
+
+_SHARD_BY_HASH = '''
+def alert_shard(reading):
+    if "alert" not in reading:
+        return None
+    digest = hashlib.md5(f"{reading['device_id']}|{reading['ts']}".encode()).digest()
+    return f"{reading['alert']}#{digest[0] % ALERT_SHARDS}"
+'''
+
+_READ_ALL_SHARDS = '''
+def alerts_in_order(table, level):
+    found = []
+    for shard in range(ALERT_SHARDS):
+        start = None
+        while True:
+            args = {"IndexName": "alerts_sharded", "KeyConditionExpression": Key("alert_shard").eq(f"{level}#{shard}")}
+            if start:
+                args["ExclusiveStartKey"] = start
+            page = table.query(**args)
+            found += page["Items"]
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                break
+    return SORTED
+'''
+
+WRONG_ANSWERS["part_f"] = {
+    "the_level_is_the_shard": _ALERTS + '''
+def alert_shard(reading):
+    return reading.get("alert")
+
+def alerts_in_order(table, level):
+    found, start = [], None
+    while True:
+        args = {"IndexName": "alerts_sharded", "KeyConditionExpression": Key("alert_shard").eq(level)}
+        if start:
+            args["ExclusiveStartKey"] = start
+        page = table.query(**args)
+        found += page["Items"]
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            return found
+''',
+    "shards_not_merged_by_time": _ALERTS + _SHARD_BY_HASH + _READ_ALL_SHARDS.replace("SORTED", "found"),
+    "every_reading_gets_a_shard": _ALERTS + '''
+def alert_shard(reading):
+    digest = hashlib.md5(f"{reading['device_id']}|{reading['ts']}".encode()).digest()
+    return f"{reading.get('alert', 'NONE')}#{digest[0] % ALERT_SHARDS}"
+''' + _READ_ALL_SHARDS.replace("SORTED", 'sorted(found, key=lambda i: (i["ts"], i["device_id"]))'),
+}

@@ -150,3 +150,42 @@ def choose_nrw(model, n_values, read_slo, write_slo, stale_slo):
 ''',
     },
 }
+WRONG_ANSWERS["part_e"] = {
+    "any_coordinator": '''
+from dynamolite.cluster import Cluster
+from dynamolite.cluster.network import Partition
+
+def partition_story(r, w, seed=0):
+    cluster = Cluster(["n0", "n1", "n2"], n=3, r=r, w=w, latency="LNKD-SSD", seed=seed,
+                      partitions=[Partition(0, 1000, ["n2"])])
+    writes = [cluster.put_at(4 * i, f"key{i}", i) for i in range(200)]
+    reads = [cluster.get_at(2000 + 4 * i, f"key{i}") for i in range(200)]
+    cluster.run()
+    return (sum(not op.ok for op in writes) / 200, sum(bool(op.stale) for op in reads) / 200)
+''',
+    "reads_during_the_partition": '''
+from dynamolite.cluster import Cluster
+from dynamolite.cluster.network import Partition
+
+def partition_story(r, w, seed=0):
+    cluster = Cluster(["n0", "n1", "n2"], n=3, r=r, w=w, latency="LNKD-SSD", seed=seed,
+                      partitions=[Partition(0, 1000, ["n2"])])
+    writes = [cluster.put_at(4 * i, f"key{i}", i, coordinator="n0") for i in range(200)]
+    reads = [cluster.get_at(4 * i + 2, f"key{i}", coordinator="n0") for i in range(200)]
+    cluster.run()
+    return (sum(not op.ok for op in writes) / 200, sum(bool(op.stale) for op in reads) / 200)
+''',
+    "stale_means_value_missing": '''
+from dynamolite.cluster import Cluster
+from dynamolite.cluster.network import Partition
+
+def partition_story(r, w, seed=0):
+    cluster = Cluster(["n0", "n1", "n2"], n=3, r=r, w=w, latency="LNKD-SSD", seed=seed,
+                      partitions=[Partition(0, 1000, ["n2"])])
+    writes = [cluster.put_at(4 * i, f"key{i}", i, coordinator="n0") for i in range(200)]
+    reads = [cluster.get_at(2000 + 4 * i, f"key{i}", coordinator="n0") for i in range(200)]
+    cluster.run()
+    stale = sum(1 for i, op in enumerate(reads) if op.ok and op.values != [i])
+    return (sum(not op.ok for op in writes) / 200, stale / 200)
+''',
+}

@@ -113,3 +113,32 @@ def ownership(tokens, owners):
 ''',
     },
 }
+WRONG_ANSWERS["part_f"] = {
+    "newcomer_takes_one_nth": '''
+import math
+
+def moved_when_one_joins(n):
+    return 1 / n
+
+def vnodes_for(n, target_cv):
+    return max(1, math.ceil(((n - 1) / target_cv ** 2 - 1) / n))
+''',
+    "one_over_sqrt_v_for_every_n": '''
+import math
+
+def moved_when_one_joins(n):
+    return 1 / (n + 1)
+
+def vnodes_for(n, target_cv):
+    return math.ceil(1 / target_cv ** 2)
+''',
+    "forgot_to_square_the_target": '''
+import math
+
+def moved_when_one_joins(n):
+    return 1 / (n + 1)
+
+def vnodes_for(n, target_cv):
+    return max(1, math.ceil(((n - 1) / target_cv - 1) / n))
+''',
+}
