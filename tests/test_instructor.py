@@ -163,4 +163,5 @@ def test_feedback_says_what_failed_and_hides_hidden_tests(workflow):
                 assert "mathjax" not in raw.lower() and "cdnjs" not in raw
                 toc = re.search(r'<div id="toc">(.*?)</div>', raw, re.S).group(1)
                 assert "Test cell" not in toc and re.search(r'part_a_tests">Part A</a>', toc), toc
+                assert not re.search(r">Comment</a>", toc), toc
                 assert "white-space: pre-wrap;\n  overflow-wrap: anywhere" in raw
