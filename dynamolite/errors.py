@@ -16,6 +16,14 @@ class ConfigError(DynamoliteError, ValueError):
     """A configuration that cannot work (R > N, N > nodes, a negative delay...)."""
 
 
+class SimulationError(DynamoliteError, RuntimeError):
+    """The simulator used in a way that cannot work (running it from inside an event)."""
+
+
+class UsageError(DynamoliteError, TypeError):
+    """A call that does not fit its object (unpacking a put as ``values, context``)."""
+
+
 class KeyTypeError(DynamoliteError, TypeError):
     """A key that is neither ``str`` nor ``bytes``."""
 
@@ -26,6 +34,10 @@ class RingError(DynamoliteError, ValueError):
 
 class EmptyRingError(RingError):
     """A lookup on a ring that has no nodes."""
+
+
+class NodeNameError(RingError, TypeError):
+    """A node name that is not a non-empty string."""
 
 
 class DuplicateNodeError(RingError):
