@@ -24,6 +24,7 @@ Cost: O(h log h) for h operations, times the size of each key's frontier of
 concurrent completed writes (usually 1).
 """
 
+import reprlib
 from collections import defaultdict
 
 
@@ -157,7 +158,7 @@ def lost_writes(history, final_values):
     if lost:
         example = lost[0]
         finals = [str(c) for c, _ in final_values.get(example.key, [])]
-        explain = (f"put #{example.id} of {example.key!r} (value {example.value!r}, clock "
+        explain = (f"put #{example.id} of {example.key!r} (value {reprlib.repr(example.value)}, clock "
                    f"{example.clock}) was acknowledged at {example.end:.3f} ms, yet its version is "
                    f"not among the final ones {finals} and no later write read it")
     return Verdict("lost writes", not lost, len(lost), len(acked), example, lost, explain,
