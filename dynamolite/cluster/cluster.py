@@ -42,7 +42,7 @@ plays them out; the same seed replays the identical history.
 
 from ..errors import ConfigError, SimulationError, UnknownNodeError
 from ..ring import Ring
-from ..vclock import VectorClock, latest
+from ..vclock import VectorClock, latest, merge
 from . import faults as _faults
 from .antientropy import AntiEntropy
 from .checkers import divergence
@@ -399,7 +399,9 @@ class Cluster:
         return sum(op.stale for op in gets) / len(gets) if gets else 0.0
 
     def check(self):
-        """Assert the invariants of the nodes and the simulator."""
+        """Assert the invariants of the nodes and the simulator; with dotted version
+        vectors, that no node's versions of a key claim a dot they neither hold nor cover
+        (what makes a context derived from them safe)."""
         self.ring.check()
         self.sim.check()
         for node in self.nodes.values():
@@ -408,6 +410,19 @@ class Cluster:
             for a, _ in front:
                 for b, _ in front:
                     assert a is b or not a.descends(b), f"frontier of {key!r} holds {a} >= {b}"
+        if self.config.clocks == "dvv":
+            written = {}
+            for op in self.history:
+                if op.kind == "put" and op.clock is not None:
+                    written.setdefault(op.key, []).append(op.clock)
+            for node in self.nodes.values():
+                held = list(node.store.versions()) + [(k, v) for (_, k), v in node.hints.versions()]
+                for key, versions in held:
+                    top = merge(*(c for c, _ in versions))
+                    for clock in written.get(key, ()):
+                        actor, counter = clock.dot
+                        assert top[actor] < counter or any(c.descends(clock) for c, _ in versions), \
+                            f"{node.name}'s versions of {key!r} claim {clock.dot} without holding it"
 
 
 def _misses(clocks, writes):
