@@ -30,6 +30,7 @@ to each message, and drops messages lost at random or cut by a
 """
 
 import math
+from abc import ABC, abstractmethod
 
 import networkx as nx
 import numpy as np
@@ -46,17 +47,20 @@ CONTROL = ("G", "H", "E")
 # --------------------------------------------------------------------------
 # One-way delay distributions
 # --------------------------------------------------------------------------
-class Latency:
+class Latency(ABC):
     """A distribution of one-way delays in ms: ``sample(rng)`` and ``sample_many(gen, size)``."""
 
-    def sample(self, rng):                      # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def sample(self, rng):
+        """One delay drawn with ``rng`` (a ``random.Random``)."""
 
-    def sample_many(self, gen, size):           # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def sample_many(self, gen, size):
+        """``size`` delays drawn with ``gen`` (a NumPy ``Generator``), as an array."""
 
-    def mean(self):                             # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def mean(self):
+        """The mean delay in ms."""
 
     def __eq__(self, other):
         return type(self) is type(other) and repr(self) == repr(other)
