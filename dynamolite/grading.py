@@ -37,6 +37,8 @@ import signal
 import sys
 import threading
 
+from .errors import CourseError, DynamoliteError
+
 MAX_OUTPUT_LINES = 200
 """Lines a learner's function may print during one graded call."""
 
@@ -51,7 +53,19 @@ HELPER_NAMES = ("install_guard", "begin_part", "call", "check_equal", "check_clo
 """Names the graded test cells use: an answer cell must not rebind them."""
 
 
-class GradingFailure(AssertionError):
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def strip_ansi(text):
+    """``text`` without terminal colour codes (tracebacks carry them).
+
+    >>> strip_ansi("\x1b[0;31mValueError\x1b[0m: bad")
+    'ValueError: bad'
+    """
+    return _ANSI.sub("", text)
+
+
+class GradingFailure(DynamoliteError, AssertionError):
     """A graded check failed; the message is meant for the learner."""
 
 
@@ -184,7 +198,7 @@ def install_guard():
     from IPython import get_ipython
     shell = get_ipython()
     if shell is None:
-        raise RuntimeError("install_guard() runs inside a Jupyter notebook")
+        raise CourseError("install_guard() runs inside a Jupyter notebook")
     if _guard is None or _guard.shell is not shell:
         _guard = _Guard(shell)
         shell.events.register("pre_run_cell", _guard.pre_run_cell)

@@ -31,9 +31,8 @@ from pathlib import Path
 import nbformat
 
 from dynamolite.instructor import course
-from dynamolite.grading import GRADING_ENV
-
-_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+from dynamolite.errors import CourseError
+from dynamolite.grading import GRADING_ENV, strip_ansi
 
 
 def _meta(cell):
@@ -52,8 +51,8 @@ def find_root(notebook):
         for folder in candidates:
             if (folder / tests).is_dir() and (folder / "nbgrader_config.py").exists():
                 return folder
-    raise FileNotFoundError("cannot find the kit's solutions/ or exercises/ folder and "
-                            "nbgrader_config.py; run from the kit's checkout")
+    raise CourseError("cannot find the kit's solutions/ or exercises/ folder and "
+                      "nbgrader_config.py; run from the kit's checkout")
 
 
 TESTS_FOLDERS = ("solutions", "released", "exercises")
@@ -90,7 +89,7 @@ def find_source(nb, root, name=None, folder="solutions"):
             if key[1] and key > best_key:
                 best, best_key = (assignment, path), key
     if best is None:
-        raise ValueError("this notebook has no nbgrader cells of any exercise in solutions/: "
+        raise CourseError("this notebook has no nbgrader cells of any exercise in solutions/: "
                          "self-check an exercise notebook (exercises/<name>/<name>.ipynb or your copy)")
     return best
 
@@ -119,7 +118,7 @@ def _message(cell):
     """The first line of a cell's error: "ZeroDivisionError: division by zero"."""
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":
-            evalue = _ANSI.sub("", output.get("evalue", "")).strip().split("\n")[0]
+            evalue = strip_ansi(output.get("evalue", "")).strip().split("\n")[0]
             return f"{output.get('ename', '')}: {evalue}" if evalue else output.get("ename", "")
     return ""
 

@@ -30,6 +30,7 @@ to each message, and drops messages lost at random or cut by a
 """
 
 import math
+from abc import ABC, abstractmethod
 
 import networkx as nx
 import numpy as np
@@ -39,21 +40,27 @@ from ..errors import ConfigError
 KINDS = ("W", "A", "R", "S")
 """Message kinds: write request, write ack, read request, read response."""
 
+CONTROL = ("G", "H", "E")
+"""Background message kinds, drawn from the law of W: gossip, hand-off, anti-entropy."""
+
 
 # --------------------------------------------------------------------------
 # One-way delay distributions
 # --------------------------------------------------------------------------
-class Latency:
+class Latency(ABC):
     """A distribution of one-way delays in ms: ``sample(rng)`` and ``sample_many(gen, size)``."""
 
-    def sample(self, rng):                      # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def sample(self, rng):
+        """One delay drawn with ``rng`` (a ``random.Random``)."""
 
-    def sample_many(self, gen, size):           # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def sample_many(self, gen, size):
+        """``size`` delays drawn with ``gen`` (a NumPy ``Generator``), as an array."""
 
-    def mean(self):                             # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def mean(self):
+        """The mean delay in ms."""
 
     def __eq__(self, other):
         return type(self) is type(other) and repr(self) == repr(other)
@@ -357,7 +364,13 @@ class Network:
     or a :class:`Regions`. Endpoints are node names; a client is written
     ``("client", datacenter)``. Without regions a client sits beside its
     coordinator, so its messages take no time (Dynamo's client-driven
-    coordination, section 6.4) and only replica messages are drawn.
+    coordination, section 6.4) and only replica messages are drawn. Messages
+    of kinds other than W, A, R and S (gossip, hand-off, anti-entropy) follow
+    the law of W, a request to a replica.
+
+    Faults it applies: random ``loss``, scheduled :class:`Partition` objects,
+    and at run time :meth:`partition` into groups, :meth:`heal` and
+    :meth:`slow` (crashes belong to the nodes, see :mod:`dynamolite.cluster.faults`).
     """
 
     def __init__(self, latency="LNKD-SSD", loss=0.0, partitions=()):
@@ -372,37 +385,118 @@ class Network:
         for p in self.partitions:
             if not isinstance(p, Partition):
                 raise ConfigError(f"partitions must be Partition objects, got {p!r}")
-        self.lossy = self.loss > 0 or bool(self.partitions)
-        if self.model is not None:      # fast paths: bound samplers per kind
+        self.trace = None           # a list recording every message sent, or None
+        self.groups = None          # site -> group number while partitioned at run time
+        self.factors = {}           # node -> slow-down factor
+        self._remote = 0.0
+        if self.model is not None:  # bound samplers per kind: the fast path
             self._samplers = {k: self.model.kind(k).sample for k in KINDS}
+            self._samplers.update({k: self._samplers["W"] for k in CONTROL})
             self._remote = self.model.remote
-            if not self.lossy and not self._remote:
-                self.delay = self._delay_plain
-        self.plain = self.delay == self._delay_plain
+        self._update()
 
+    def _update(self):
+        self.lossy = self.loss > 0 or bool(self.partitions) or self.groups is not None
+        # plain: a delay is one draw of the kind's law (no loss, cut, slow node, region, remote hop)
+        self.plain = (self.model is not None and not self.lossy and not self._remote
+                      and not self.factors)
+
+    def sampler(self, kind):
+        """The function ``rng -> delay`` of messages of ``kind`` (without regions)."""
+        return self._samplers[kind]
+
+    def send(self, sim, src, dst, kind, callback, message, tag=None, background=False):
+        """Call ``callback(message)`` after this message's delay; return the delay, or None if lost.
+
+        Every module sends through here, so one place applies delays and faults
+        and records the trace: ``(tag, kind, src, dst, sent, received or None)``.
+        ``background`` messages (gossip, hand-off, anti-entropy) do not keep an
+        unbounded :meth:`Simulator.run` going.
+        """
+        now = sim.now
+        if self.plain:                 # no faults, no regions: one draw of the kind's law
+            delay = self._samplers[kind](sim.rng)
+        else:
+            delay = self.delay(sim.rng, now, src, dst, kind)
+        if self.trace is not None:
+            self.trace.append((tag, kind, src, dst, now, None if delay is None else now + delay))
+        if delay is not None:
+            if background:
+                sim.background(now + delay, callback, message)
+            else:
+                sim.push(now + delay, callback, message)
+        return delay
+
+    # -- faults at run time -------------------------------------------------
+    def partition(self, groups):
+        """Cut the network into ``groups`` (lists of node or datacenter names); messages
+        between different groups are lost until :meth:`heal`. Whatever is named in no group
+        forms one more group. A client is in the group of its datacenter."""
+        placed = {}
+        for number, group in enumerate(groups):
+            for site in group:
+                if site in placed:
+                    raise ConfigError(f"{site!r} is in two groups of the partition: a node is on "
+                                      f"one side of a cut, name it in one group only")
+                placed[site] = number
+        self.groups = placed
+        self._update()
+
+    def heal(self):
+        """End the run-time partition (scheduled :class:`Partition` objects keep their times)."""
+        self.groups = None
+        self._update()
+
+    def slow(self, node, factor):
+        """Multiply the delay of every message to or from ``node`` by ``factor`` (1 restores it)."""
+        if not (isinstance(factor, (int, float)) and factor >= 1 and math.isfinite(factor)):
+            raise ConfigError(f"a slow-down factor is a finite number >= 1, got {factor!r}")
+        if factor == 1:
+            self.factors.pop(node, None)
+        else:
+            self.factors[node] = float(factor)
+        self._update()
+
+    def _group(self, endpoint):
+        groups = self.groups
+        if endpoint.__class__ is tuple:                 # a client: its datacenter's group
+            return groups.get(endpoint[1], groups.get(self._client_side(endpoint[1]), -1))
+        group = groups.get(endpoint)
+        if group is None and self.regions is not None:
+            group = groups.get(self.regions.placement.get(endpoint))
+        return -1 if group is None else group
+
+    def _client_side(self, datacenter):
+        if self.regions is None:
+            return None
+        return next((n for n, dc in self.regions.placement.items() if dc == datacenter), None)
+
+    def cut(self, time, src, dst):
+        """True if a partition (scheduled or at run time) separates ``src`` and ``dst`` at ``time``."""
+        if self.groups is not None and self._group(src) != self._group(dst):
+            return True
+        return any(p.cuts(time, _site(src), _site(dst)) for p in self.partitions)
+
+    # -- delays -----------------------------------------------------------------
     def delay(self, rng, time, src, dst, kind):
         """The delay of one message sent at ``time``, or ``None`` if it is dropped."""
         if self.lossy:
             if self.loss and rng.random() < self.loss:
                 return None
-            for p in self.partitions:
-                if p.cuts(time, _site(src), _site(dst)):
-                    return None
+            if self.cut(time, src, dst):
+                return None
         if self.regions is not None:
             a, b = self._region(src), self._region(dst)
-            return self.regions.base_delay(a, b) + self.regions.local.sample(rng)
-        if src.__class__ is tuple or dst.__class__ is tuple:          # client <-> coordinator
+            d = self.regions.base_delay(a, b) + self.regions.local.sample(rng)
+        elif src.__class__ is tuple or dst.__class__ is tuple:          # client <-> coordinator
             return 0.0
-        d = self._samplers[kind](rng)
-        if self._remote and src != dst:
-            d += self._remote
+        else:
+            d = self._samplers[kind](rng)
+            if self._remote and src != dst:
+                d += self._remote
+        if self.factors:
+            d *= max(self.factors.get(src, 1.0), self.factors.get(dst, 1.0))
         return d
-
-    def _delay_plain(self, rng, time, src, dst, kind):
-        # no loss, no partitions, no regions: what most simulations use
-        if src.__class__ is tuple or dst.__class__ is tuple:
-            return 0.0
-        return self._samplers[kind](rng)
 
     def _region(self, endpoint):
         if endpoint.__class__ is tuple:
