@@ -12,6 +12,7 @@ import nbformat
 import pytest
 
 from dynamolite import selfcheck
+from dynamolite.errors import CourseError
 from dynamolite.instructor import course
 
 from grading_cases import ROOT, meta, wrong_answers
@@ -121,7 +122,7 @@ def test_student_copy_has_no_answers_and_selfcheck_there_runs_visible_tests_only
     assert (copy / "released" / "ring" / "ring.ipynb").read_text() == (ROOT / "exercises" / "ring" / "ring.ipynb").read_text()
     copied = "\n".join(p.read_text() for p in copy.rglob("*.ipynb"))
     assert "BEGIN SOLUTION" not in copied and "BEGIN HIDDEN TESTS" not in copied
-    with pytest.raises(FileExistsError):
+    with pytest.raises(CourseError, match="is not empty"):
         course.student_copy(copy, ROOT)
 
     # a wrong answer only the hidden tests catch: bisect_left agrees on every visible example

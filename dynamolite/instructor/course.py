@@ -407,7 +407,7 @@ def student_copy(destination, root=KIT_ROOT):
     """
     destination, root = Path(destination), Path(root)
     if destination.exists() and any(destination.iterdir()):
-        raise FileExistsError(f"{destination} is not empty: choose a new folder for the student copy")
+        raise CourseError(f"{destination} is not empty: choose a new folder for the student copy")
     destination.mkdir(parents=True, exist_ok=True)
     skip = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", "*.egg-info", "*.pyc")
     for name in STUDENT_COPY:
