@@ -140,8 +140,7 @@ def load_bars_svg(shares, ideal, colours=None, width=380, height=200):
         return base - plot * value / top
 
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="dl-loads" width="{width}" height="{height}">',
-             f'<text x="{left}" y="14" font-size="12">each node\'s share of the ring '
-             f'(dashed: fair share 1/n = {ideal:.1%})</text>',
+             f'<text x="4" y="14" font-size="12">each node\'s share; dashed: fair share {ideal:.1%}</text>',
              f'<text transform="translate(11 {base - plot / 2:.0f}) rotate(-90)" text-anchor="middle" '
              f'font-size="11">share of the ring</text>']
     for value in (0, top / 1.15 / 2, top / 1.15):            # y axis: 0, half and the tallest bar
