@@ -50,6 +50,18 @@ def _point(position, radius, centre):
     return centre + radius * math.sin(angle), centre - radius * math.cos(angle)
 
 
+def _label_positions(ticks):
+    """One token per node to write its name at, each as far as possible from the names
+    already placed (greedy), so that names of nodes with nearby tokens do not overlap."""
+    placed = {}
+    for name, positions in ticks.items():
+        def room(t):
+            return min([min((t - p) % RING_SIZE, (p - t) % RING_SIZE) for p in placed.values()],
+                       default=RING_SIZE)
+        placed[name] = max(positions, key=room)
+    return placed
+
+
 class FaultWidget:
     """A cluster to break and watch heal, with ipywidgets controls.
 
@@ -194,22 +206,24 @@ class FaultWidget:
     def svg(self, size=360):
         """The ring: each node's tokens coloured by its side (grey if down), keys as dots
         (red where replicas diverge). Each node is a ``<g class="dl-fnode">`` carrying
-        ``data-node``, ``data-state`` and ``data-hints``."""
+        ``data-node``, ``data-state`` and ``data-hints``; the ``<svg>`` carries the simulated
+        time as ``data-now``, so a browser can tell when a redraw has happened."""
         c, r = size / 2, size * 0.38
         state = self.state()
         diverged = {key for key, _ in self.divergence().found}
         parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="dl-faults" width="{size}" '
-                 f'height="{size}" viewBox="0 0 {size} {size}">',
+                 f'height="{size}" viewBox="0 0 {size} {size}" data-now="{self.cluster.now:.3f}">',
                  f'<circle cx="{c}" cy="{c}" r="{r}" fill="none" stroke="#ccc" stroke-width="2"/>']
         ticks = {name: [] for name in self.nodes}
         for t, name in self.cluster.ring.tokens():
             ticks[name].append(t)
+        labels = _label_positions(ticks)
         for name, positions in ticks.items():
             s = state[name]
             colour = SIDES[s["side"] % len(SIDES)] if s["up"] else DOWN
             path = "".join("M{:.1f} {:.1f}L{:.1f} {:.1f}".format(*_point(t, r - 10, c), *_point(t, r + 10, c))
                            for t in positions)
-            x, y = _point(positions[0], r + 24, c)
+            x, y = _point(labels[name], r + 24, c)
             label = escape(name) + ("" if s["up"] else " \u2715") + (f" ({s['hints']})" if s["hints"] else "")
             parts.append(f'<g class="dl-fnode" data-node="{escape(name)}" '
                          f'data-state="{"up" if s["up"] else "down"}" data-hints="{s["hints"]}">'
@@ -241,8 +255,9 @@ class FaultWidget:
             said = f"<b>diverged</b>: {verdict.count} of {verdict.checked} keys; e.g. {escape(verdict.explain)}"
         return ('<div class="dl-fault-readout">'
                 f"<p><b>{escape(self.message)}</b></p>"
-                "<table><tr><th>node</th><th>state</th><th>believes down</th><th>hints held</th>"
-                "<th>keys stored</th></tr>" + "".join(rows) + "</table>"
+                '<table style="border-spacing: 14px 2px"><tr><th>node</th><th>state</th>'
+                "<th>believes down</th><th>hints held</th><th>keys stored</th></tr>"
+                + "".join(rows) + "</table>"
                 f"<p>{said}</p><p>requests so far: {self.requests['ok']} answered, "
                 f"{self.requests['failed']} failed</p></div>")
 
