@@ -130,6 +130,7 @@ class Cluster:
             if part is not None:
                 part.start()
         self._prefs = {}
+        self._home = {}
         self._frontier = {}       # key -> versions of completed writes no other completed write descends from
         self._waiting = None
         self._may_fail = self.network.lossy or bool(self.faults)
@@ -163,8 +164,11 @@ class Cluster:
         return prefs
 
     def preference_list(self, key):
-        """The N home replicas of ``key``."""
-        return self._placement(key)[:self.n]
+        """The N home replicas of ``key`` (cached)."""
+        home = self._home.get(key)
+        if home is None:
+            home = self._home[key] = self._placement(key)[:self.n]
+        return home
 
     def _is_up(self, observer, node):
         return node not in self.down
@@ -217,12 +221,11 @@ class Cluster:
     def _choose_coordinator(self, op):
         """A live home replica (the client's load balancer knows who is up); with a sloppy
         quorum and every home replica down, the first live node of the extended list."""
-        prefs = self._placement(op.key)
         live = self.preference_list(op.key)
         if self.down:
             live = [name for name in live if name not in self.down]
             if not live and self.config.sloppy:
-                live = [name for name in prefs if name not in self.down][:1]
+                live = [name for name in self._placement(op.key) if name not in self.down][:1]
             if not live:
                 return None
         if self.regions is None:
