@@ -44,6 +44,7 @@ from ..errors import ConfigError, SimulationError, UnknownNodeError
 from ..ring import Ring
 from ..vclock import VectorClock, latest, merge
 from . import faults as _faults
+from .faults import FaultControls
 from .antientropy import AntiEntropy
 from .checkers import divergence
 from .coordinator import Coordinator, QuorumConfig
@@ -59,7 +60,7 @@ DEFAULT_TIMEOUT = 1000.0
 """ms a request waits for its quorum before failing (only when something can fail)."""
 
 
-class Cluster:
+class Cluster(FaultControls):
     """``Cluster(nodes, n=3, r=2, w=2, latency="LNKD-SSD", seed=0)``.
 
     ``nodes``: a list of node names, or a count (names ``n0``, ``n1``...).
@@ -302,52 +303,6 @@ class Cluster:
         """Play out scheduled requests, faults and messages (all of them, or up to ``until`` ms).
         Without ``until`` it stops when only background work (gossip, hand-off, anti-entropy) is left."""
         return self.sim.run(until=until)
-
-    # -- faults ----------------------------------------------------------------
-    def crash(self, node):
-        """``node`` stops now: it answers nothing; an in-memory node loses its data."""
-        self._fault("crash", node)
-        self.down.add(node)
-        self.nodes[node].crash()
-        if self.membership is not None:
-            self.membership.crashed(node)
-
-    def recover(self, node):
-        """``node`` comes back now (with what its store kept), under a new clock actor name."""
-        self._fault("recover", node)
-        self.down.discard(node)
-        self.nodes[node].recover()
-        if self.membership is not None:
-            self.membership.recovered(node)
-
-    def partition(self, *groups):
-        """Cut the network into ``groups`` of node (or datacenter) names until :meth:`heal`."""
-        self._fault("partition", *groups)
-        self.network.partition(_faults.groups_of(groups))
-
-    def heal(self):
-        """End the partition."""
-        self._fault("heal")
-        self.network.heal()
-
-    def slow(self, node, factor):
-        """Every message to or from ``node`` takes ``factor`` times as long (1 restores it)."""
-        self._fault("slow", node, factor)
-        self.network.slow(node, factor)
-
-    def _fault(self, kind, *args):
-        sites = tuple(self.regions.graph.nodes) if self.regions is not None else ()
-        _faults.check_fault(kind, args, list(self.nodes), self.down, sites)
-        if not self._may_fail:                   # from now on requests can fail: time them out
-            self._may_fail = True
-            for op in self.history:
-                if op.needed and not op.done:
-                    self.sim.at(max(self.sim.now, op.start + self.config.timeout),
-                                self.requests.timeout, op)
-
-    def _apply_fault(self, fault):
-        kind, args = fault
-        getattr(self, kind)(*args)
 
     # -- looking inside --------------------------------------------------------
     def replicas_of(self, key):
