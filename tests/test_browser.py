@@ -234,8 +234,9 @@ def _errors(cells):
 
 
 def test_widget_lessons_are_discovered():
-    """The ring lesson displays the ring widget, so discovery must find it."""
+    """The ring and fault lessons display widgets, so discovery must find them."""
     assert LESSONS / "03_consistent_hashing.ipynb" in WIDGET_LESSONS
+    assert LESSONS / "08_convergence_in_the_background.ipynb" in WIDGET_LESSONS
 
 
 @pytest.mark.parametrize("lesson", WIDGET_LESSONS, ids=lambda p: p.stem)
