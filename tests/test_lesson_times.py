@@ -1,4 +1,4 @@
-"""The times the lessons, the exercises and the README state are the rule's estimate
+"""The times lessons 00 to 05, the exercises and the README state are the rule's estimate
 (benchmarks/lesson_times.py: words, code, cells, prompts, questions and parts at stated
 rates), not guesses. Execution time, measured by ``lesson_times.py --run``, is a few
 seconds a notebook and does not move the rounded figure."""
@@ -15,7 +15,7 @@ lesson_times = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(lesson_times)
 
 
-@pytest.mark.parametrize("path", lesson_times.notebooks(), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", lesson_times.ruled(), ids=lambda p: p.stem)
 def test_stated_time_is_the_estimate(path):
     want = lesson_times.rounded(sum(lesson_times.estimate(path).values()))
     assert lesson_times.stated(path) == want, (
@@ -23,7 +23,7 @@ def test_stated_time_is_the_estimate(path):
         f"(run benchmarks/lesson_times.py and correct the first cell)")
 
 
-@pytest.mark.parametrize("path", lesson_times.notebooks(), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", lesson_times.ruled(), ids=lambda p: p.stem)
 def test_readme_repeats_the_stated_time(path):
     readme = (ROOT / "README.md").read_text()
     shown = path.relative_to(ROOT).as_posix().replace("solutions/", "exercises/")

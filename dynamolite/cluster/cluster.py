@@ -29,7 +29,7 @@ gossips heartbeats (4.8):
 >>> c = Cluster(["A", "B", "C", "D"], n=3, r=1, w=1, sloppy=True, seed=7)
 >>> c.preference_list("cart")
 ['D', 'B', 'A']
->>> c.crash("A"); c.sleep(300)              # time for the failure detectors to notice
+>>> c.crash("A"); c.sleep(600)              # time for the failure detectors to notice
 >>> c.put("cart", ["milk"]).standins        # C keeps A's copy of the write, as a hint
 {'C': 'A'}
 >>> c.recover("A"); c.sleep(500); c.converged()
@@ -44,6 +44,7 @@ from ..errors import ConfigError, SimulationError, UnknownNodeError
 from ..ring import Ring
 from ..vclock import VectorClock, latest, merge
 from . import faults as _faults
+from .faults import FaultControls
 from .antientropy import AntiEntropy
 from .checkers import divergence
 from .coordinator import Coordinator, QuorumConfig
@@ -59,7 +60,7 @@ DEFAULT_TIMEOUT = 1000.0
 """ms a request waits for its quorum before failing (only when something can fail)."""
 
 
-class Cluster:
+class Cluster(FaultControls):
     """``Cluster(nodes, n=3, r=2, w=2, latency="LNKD-SSD", seed=0)``.
 
     ``nodes``: a list of node names, or a count (names ``n0``, ``n1``...).
@@ -84,13 +85,21 @@ class Cluster:
     ``data_dir`` (kept), or a function ``name -> Store``. Background work:
     gossip every ``gossip_ms`` with a failure detector that gives up after
     ``fail_after_ms`` (on with ``sloppy``, or ``gossip=True``), hand-off every
-    ``handoff_ms``, anti-entropy every ``anti_entropy_ms`` (off unless given).
+    ``handoff_ms``, anti-entropy every ``anti_entropy_ms`` (off unless given; each
+    round, every node compares one random range with one other replica, so repairing
+    everything takes many rounds: ``anti_entropy()`` compares all of them at once).
+    The default timeout is about two gossip spread times on ten nodes: shorter ones
+    suspect live nodes (see lesson 08).
+
+    What to look at: ``history`` (every Operation), ``down`` (the crashed nodes),
+    ``network.groups`` (the current partition: site -> group number, or None),
+    ``membership``, ``handoff`` and ``entropy`` (their counters), and the methods below.
     """
 
     def __init__(self, nodes, n=3, r=2, w=2, latency="LNKD-SSD", seed=0, vnodes=8,
                  loss=0.0, partitions=(), timeout=DEFAULT_TIMEOUT, trace=False, read_repair=False,
                  sloppy=False, clocks="server", prune=None, store="memory", data_dir=None,
-                 faults=(), gossip=None, gossip_ms=50.0, fail_after_ms=250.0, handoff_ms=100.0,
+                 faults=(), gossip=None, gossip_ms=50.0, fail_after_ms=500.0, handoff_ms=100.0,
                  anti_entropy_ms=None):
         if isinstance(nodes, int) and not isinstance(nodes, bool):
             if nodes < 1:
@@ -130,6 +139,7 @@ class Cluster:
             if part is not None:
                 part.start()
         self._prefs = {}
+        self._home = {}
         self._frontier = {}       # key -> versions of completed writes no other completed write descends from
         self._waiting = None
         self._may_fail = self.network.lossy or bool(self.faults)
@@ -163,8 +173,11 @@ class Cluster:
         return prefs
 
     def preference_list(self, key):
-        """The N home replicas of ``key``."""
-        return self._placement(key)[:self.n]
+        """The N home replicas of ``key`` (cached)."""
+        home = self._home.get(key)
+        if home is None:
+            home = self._home[key] = self._placement(key)[:self.n]
+        return home
 
     def _is_up(self, observer, node):
         return node not in self.down
@@ -215,14 +228,17 @@ class Cluster:
         return op
 
     def _choose_coordinator(self, op):
-        """A live home replica (the client's load balancer knows who is up); with a sloppy
-        quorum and every home replica down, the first live node of the extended list."""
-        prefs = self._placement(op.key)
+        """A home replica that is up and that the client can reach (its load balancer
+        knows); with a sloppy quorum and no such home replica, the first such node of the
+        extended list."""
         live = self.preference_list(op.key)
-        if self.down:
-            live = [name for name in live if name not in self.down]
+        if self.down or self.network.groups is not None:
+            def usable(name):
+                return name not in self.down and not (
+                    op.client is not None and self.network.cut(self.sim.now, op.client, name))
+            live = [name for name in live if usable(name)]
             if not live and self.config.sloppy:
-                live = [name for name in prefs if name not in self.down][:1]
+                live = [name for name in self._placement(op.key) if usable(name)][:1]
             if not live:
                 return None
         if self.regions is None:
@@ -243,8 +259,8 @@ class Cluster:
             op.must_see = tuple(c for c, _ in self._frontier.get(op.key, ()))
             handler = handlers.coordinate_get
         if op.coordinator is None:
-            handlers.fail(op, f"all {self.n} replicas of {op.key!r} are down, and a strict "
-                              f"quorum has no stand-ins")
+            handlers.fail(op, f"no replica of {op.key!r} is up and reachable from the client, and "
+                              f"a strict quorum has no stand-ins")
             return
         if self._may_fail:
             self.sim.schedule(self.config.timeout, handlers.timeout, op)
@@ -299,52 +315,6 @@ class Cluster:
         """Play out scheduled requests, faults and messages (all of them, or up to ``until`` ms).
         Without ``until`` it stops when only background work (gossip, hand-off, anti-entropy) is left."""
         return self.sim.run(until=until)
-
-    # -- faults ----------------------------------------------------------------
-    def crash(self, node):
-        """``node`` stops now: it answers nothing; an in-memory node loses its data."""
-        self._fault("crash", node)
-        self.down.add(node)
-        self.nodes[node].crash()
-        if self.membership is not None:
-            self.membership.crashed(node)
-
-    def recover(self, node):
-        """``node`` comes back now (with what its store kept), under a new clock actor name."""
-        self._fault("recover", node)
-        self.down.discard(node)
-        self.nodes[node].recover()
-        if self.membership is not None:
-            self.membership.recovered(node)
-
-    def partition(self, *groups):
-        """Cut the network into ``groups`` of node (or datacenter) names until :meth:`heal`."""
-        self._fault("partition", *groups)
-        self.network.partition(_faults.groups_of(groups))
-
-    def heal(self):
-        """End the partition."""
-        self._fault("heal")
-        self.network.heal()
-
-    def slow(self, node, factor):
-        """Every message to or from ``node`` takes ``factor`` times as long (1 restores it)."""
-        self._fault("slow", node, factor)
-        self.network.slow(node, factor)
-
-    def _fault(self, kind, *args):
-        sites = tuple(self.regions.graph.nodes) if self.regions is not None else ()
-        _faults.check_fault(kind, args, list(self.nodes), self.down, sites)
-        if not self._may_fail:                   # from now on requests can fail: time them out
-            self._may_fail = True
-            for op in self.history:
-                if op.needed and not op.done:
-                    self.sim.at(max(self.sim.now, op.start + self.config.timeout),
-                                self.requests.timeout, op)
-
-    def _apply_fault(self, fault):
-        kind, args = fault
-        getattr(self, kind)(*args)
 
     # -- looking inside --------------------------------------------------------
     def replicas_of(self, key):
