@@ -24,6 +24,10 @@ class UsageError(DynamoliteError, TypeError):
     """A call that does not fit its object (unpacking a put as ``values, context``)."""
 
 
+class CourseError(DynamoliteError, RuntimeError):
+    """A course step that cannot go on: nbgrader failed, a notebook is not part of the kit."""
+
+
 class KeyTypeError(DynamoliteError, TypeError):
     """A key that is neither ``str`` nor ``bytes``."""
 

@@ -181,7 +181,10 @@ class Ring:
         if not 1 <= n <= len(self._weights):
             raise TooFewNodesError(f"a preference list of {n} distinct nodes needs n between 1 "
                                    f"and the {len(self._weights)} physical nodes on the ring")
-        start = bisect_right(self._tokens, token(key))
+        return self._walk(bisect_right(self._tokens, token(key)), n)
+
+    def _walk(self, start, n):
+        """The first ``n`` distinct nodes clockwise from token index ``start``."""
         count = len(self._tokens)
         chosen = []
         for step in range(count):
@@ -230,18 +233,8 @@ class Ring:
         if not 1 <= n <= len(self._weights):
             raise TooFewNodesError(f"ranges with {n} replicas need n between 1 and the "
                                    f"{len(self._weights)} physical nodes on the ring")
-        count = len(self._tokens)
-        out = []
-        for i in range(count):
-            chosen = []
-            for step in range(count):
-                node = self._owners[(i + step) % count]
-                if node not in chosen:
-                    chosen.append(node)
-                    if len(chosen) == n:
-                        break
-            out.append((self._tokens[i - 1], self._tokens[i], tuple(chosen)))
-        return out
+        return [(self._tokens[i - 1], self._tokens[i], tuple(self._walk(i, n)))
+                for i in range(len(self._tokens))]
 
     def range_index(self, key):
         """Index in :meth:`ranges` of the range holding ``key``."""

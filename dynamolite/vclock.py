@@ -276,7 +276,14 @@ def latest(versions):
 
     Cost: O(k^2) comparisons for k versions (k is almost always 1 or 2).
     """
-    if len(versions) == 1:
+    if len(versions) == 2:                     # the common case, kept fast
+        (a, _), (b, _) = versions
+        if a.descends(b):
+            return [versions[0]]
+        if b.descends(a):
+            return [versions[1]]
+        return list(versions)
+    if len(versions) < 2:
         return list(versions)
     by_clock = {}
     for clock, value in versions:

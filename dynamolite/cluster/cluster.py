@@ -42,8 +42,9 @@ plays them out; the same seed replays the identical history.
 
 from ..errors import ConfigError, SimulationError, UnknownNodeError
 from ..ring import Ring
-from ..vclock import VectorClock, latest
+from ..vclock import VectorClock, latest, merge
 from . import faults as _faults
+from .faults import FaultControls
 from .antientropy import AntiEntropy
 from .checkers import divergence
 from .coordinator import Coordinator, QuorumConfig
@@ -59,7 +60,7 @@ DEFAULT_TIMEOUT = 1000.0
 """ms a request waits for its quorum before failing (only when something can fail)."""
 
 
-class Cluster:
+class Cluster(FaultControls):
     """``Cluster(nodes, n=3, r=2, w=2, latency="LNKD-SSD", seed=0)``.
 
     ``nodes``: a list of node names, or a count (names ``n0``, ``n1``...).
@@ -130,6 +131,7 @@ class Cluster:
             if part is not None:
                 part.start()
         self._prefs = {}
+        self._home = {}
         self._frontier = {}       # key -> versions of completed writes no other completed write descends from
         self._waiting = None
         self._may_fail = self.network.lossy or bool(self.faults)
@@ -163,8 +165,11 @@ class Cluster:
         return prefs
 
     def preference_list(self, key):
-        """The N home replicas of ``key``."""
-        return self._placement(key)[:self.n]
+        """The N home replicas of ``key`` (cached)."""
+        home = self._home.get(key)
+        if home is None:
+            home = self._home[key] = self._placement(key)[:self.n]
+        return home
 
     def _is_up(self, observer, node):
         return node not in self.down
@@ -217,12 +222,11 @@ class Cluster:
     def _choose_coordinator(self, op):
         """A live home replica (the client's load balancer knows who is up); with a sloppy
         quorum and every home replica down, the first live node of the extended list."""
-        prefs = self._placement(op.key)
         live = self.preference_list(op.key)
         if self.down:
             live = [name for name in live if name not in self.down]
             if not live and self.config.sloppy:
-                live = [name for name in prefs if name not in self.down][:1]
+                live = [name for name in self._placement(op.key) if name not in self.down][:1]
             if not live:
                 return None
         if self.regions is None:
@@ -300,52 +304,6 @@ class Cluster:
         Without ``until`` it stops when only background work (gossip, hand-off, anti-entropy) is left."""
         return self.sim.run(until=until)
 
-    # -- faults ----------------------------------------------------------------
-    def crash(self, node):
-        """``node`` stops now: it answers nothing; an in-memory node loses its data."""
-        self._fault("crash", node)
-        self.down.add(node)
-        self.nodes[node].crash()
-        if self.membership is not None:
-            self.membership.crashed(node)
-
-    def recover(self, node):
-        """``node`` comes back now (with what its store kept), under a new clock actor name."""
-        self._fault("recover", node)
-        self.down.discard(node)
-        self.nodes[node].recover()
-        if self.membership is not None:
-            self.membership.recovered(node)
-
-    def partition(self, *groups):
-        """Cut the network into ``groups`` of node (or datacenter) names until :meth:`heal`."""
-        self._fault("partition", *groups)
-        self.network.partition(_faults.groups_of(groups))
-
-    def heal(self):
-        """End the partition."""
-        self._fault("heal")
-        self.network.heal()
-
-    def slow(self, node, factor):
-        """Every message to or from ``node`` takes ``factor`` times as long (1 restores it)."""
-        self._fault("slow", node, factor)
-        self.network.slow(node, factor)
-
-    def _fault(self, kind, *args):
-        sites = tuple(self.regions.graph.nodes) if self.regions is not None else ()
-        _faults.check_fault(kind, args, list(self.nodes), self.down, sites)
-        if not self._may_fail:                   # from now on requests can fail: time them out
-            self._may_fail = True
-            for op in self.history:
-                if op.needed and not op.done:
-                    self.sim.at(max(self.sim.now, op.start + self.config.timeout),
-                                self.requests.timeout, op)
-
-    def _apply_fault(self, fault):
-        kind, args = fault
-        getattr(self, kind)(*args)
-
     # -- looking inside --------------------------------------------------------
     def replicas_of(self, key):
         """What each of the key's N home replicas holds now: ``{node: [(clock, value), ...]}``."""
@@ -399,7 +357,9 @@ class Cluster:
         return sum(op.stale for op in gets) / len(gets) if gets else 0.0
 
     def check(self):
-        """Assert the invariants of the nodes and the simulator."""
+        """Assert the invariants of the nodes and the simulator; with dotted version
+        vectors, that no node's versions of a key claim a dot they neither hold nor cover
+        (what makes a context derived from them safe)."""
         self.ring.check()
         self.sim.check()
         for node in self.nodes.values():
@@ -408,6 +368,19 @@ class Cluster:
             for a, _ in front:
                 for b, _ in front:
                     assert a is b or not a.descends(b), f"frontier of {key!r} holds {a} >= {b}"
+        if self.config.clocks == "dvv":
+            written = {}
+            for op in self.history:
+                if op.kind == "put" and op.clock is not None:
+                    written.setdefault(op.key, []).append(op.clock)
+            for node in self.nodes.values():
+                held = list(node.store.versions()) + [(k, v) for (_, k), v in node.hints.versions()]
+                for key, versions in held:
+                    top = merge(*(c for c, _ in versions))
+                    for clock in written.get(key, ()):
+                        actor, counter = clock.dot
+                        assert top[actor] < counter or any(c.descends(clock) for c, _ in versions), \
+                            f"{node.name}'s versions of {key!r} claim {clock.dot} without holding it"
 
 
 def _misses(clocks, writes):

@@ -21,6 +21,7 @@ All the choices live in one :class:`QuorumConfig`.
 
 from ..errors import ConfigError
 from ..vclock import DottedVersionVector, latest
+from .network import KINDS
 from .node import merge_into
 
 CLOCKS = ("server", "dvv")
@@ -98,6 +99,18 @@ class Coordinator:
         self.placement, self.down, self.view = placement, down, view
         self.on_complete = on_complete
         self._home = {}           # key -> [(replica, None)]: strict targets, cached
+        self._push = sim.push
+        self._draw = ({kind: network.sampler(kind) for kind in KINDS}   # None with regions
+                      if network.model is not None else None)
+
+    def send(self, op, src, dst, kind, handler, message):
+        """Send a request's message; without faults or regions, drawn here directly (the hot path)."""
+        network = self.network
+        if network.plain and network.trace is None:
+            sim = self.sim
+            self._push(sim.now + self._draw[kind](sim.rng), handler, message)
+        else:
+            network.send(self.sim, src, dst, kind, handler, message, op.id)
 
     # -- who gets the request ---------------------------------------------------
     def targets(self, op):
@@ -120,6 +133,8 @@ class Coordinator:
 
     def _enough(self, op, targets):
         """Fail ``op`` at once if the coordinator already knows its quorum cannot be met."""
+        if self.view is None and not self.config.sloppy:
+            return True
         word = "W" if op.kind == "put" else "R"
         if self.config.sloppy:
             if len(targets) >= op.needed:
@@ -139,7 +154,8 @@ class Coordinator:
 
     def _start(self, op, targets):
         op.targets = targets
-        op.standins = {name: intended for name, intended in targets if intended is not None}
+        if self.config.sloppy:
+            op.standins = {name: intended for name, intended in targets if intended is not None}
 
     # -- put -----------------------------------------------------------------
     def coordinate_put(self, op):
@@ -171,9 +187,8 @@ class Coordinator:
             versions = store.get(key)
             self._acked(op, coord.name)
             targets = [t for t in targets if t[0] != coord.name]
-        send = self.network.send
         for name, intended in targets:
-            send(self.sim, coord.name, name, "W", self.replica_put, (op, name, intended, versions), op.id)
+            self.send(op, coord.name, name, "W", self.replica_put, (op, name, intended, versions))
 
     def _slot(self, node, op, intended):
         """(store, key) where ``node`` keeps ``op``'s key: its own store, or a hint for ``intended``."""
@@ -191,7 +206,7 @@ class Coordinator:
             node.merge(op.key, versions)
         else:
             merge_into(node.hints, (intended, op.key), versions)
-        self.network.send(self.sim, name, op.coordinator, "A", self.ack, (op, name), op.id)
+        self.send(op, name, op.coordinator, "A", self.ack, (op, name))
 
     def ack(self, message):
         """At the coordinator: count acknowledgements; answer after W."""
@@ -216,9 +231,8 @@ class Coordinator:
         if not self._enough(op, targets):
             return
         self._start(op, targets)
-        send = self.network.send
         for name, intended in targets:
-            send(self.sim, op.coordinator, name, "R", self.replica_get, (op, name, intended), op.id)
+            self.send(op, op.coordinator, name, "R", self.replica_get, (op, name, intended))
 
     def replica_get(self, message):
         """At a replica or stand-in: answer with its siblings for the key."""
@@ -227,7 +241,7 @@ class Coordinator:
             return
         node = self.nodes[name]
         versions = node.store.get(op.key) if intended is None else node.hints.get((intended, op.key))
-        self.network.send(self.sim, name, op.coordinator, "S", self.response, (op, name, versions), op.id)
+        self.send(op, name, op.coordinator, "S", self.response, (op, name, versions))
 
     def response(self, message):
         """At the coordinator: gather responses; after R, answer with the siblings."""
@@ -267,8 +281,8 @@ class Coordinator:
         for name, versions in op.answers:
             held = [c for c, _ in versions]
             if any(not any(h.descends(c) for h in held) for c, _ in newest):
-                self.network.send(self.sim, op.coordinator, name, "W", self.replica_repair,
-                                  (op.key, name, intended.get(name), newest), op.id)
+                self.send(op, op.coordinator, name, "W", self.replica_repair,
+                          (op.key, name, intended.get(name), newest))
 
     def replica_repair(self, message):
         """At a stale replica: store the versions read repair brought (no acknowledgement)."""
@@ -286,7 +300,7 @@ class Coordinator:
         if op.client is None:
             self.complete((op, True))
         else:
-            self.network.send(self.sim, op.coordinator, op.client, "C", self.complete, (op, True), op.id)
+            self.send(op, op.coordinator, op.client, "C", self.complete, (op, True))
 
     def complete(self, message):
         """At the client: the answer, or a failure (``ok`` False)."""

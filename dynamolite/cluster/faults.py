@@ -142,3 +142,53 @@ def random_schedule(nodes, duration_ms, seed, mean_gap_ms=None, max_down=1, kind
     schedule += [(end, "recover", node) for node in down]
     schedule += [(end, "slow", node, 1) for node in slowed]
     return schedule
+
+
+class FaultControls:
+    """The fault methods of :class:`~dynamolite.cluster.Cluster`, which acts them out:
+    its nodes crash and recover, its network is cut, healed and slowed."""
+
+    def crash(self, node):
+        """``node`` stops now: it answers nothing; an in-memory node loses its data."""
+        self._fault("crash", node)
+        self.down.add(node)
+        self.nodes[node].crash()
+        if self.membership is not None:
+            self.membership.crashed(node)
+
+    def recover(self, node):
+        """``node`` comes back now (with what its store kept), under a new clock actor name."""
+        self._fault("recover", node)
+        self.down.discard(node)
+        self.nodes[node].recover()
+        if self.membership is not None:
+            self.membership.recovered(node)
+
+    def partition(self, *groups):
+        """Cut the network into ``groups`` of node (or datacenter) names until :meth:`heal`."""
+        self._fault("partition", *groups)
+        self.network.partition(groups_of(groups))
+
+    def heal(self):
+        """End the partition."""
+        self._fault("heal")
+        self.network.heal()
+
+    def slow(self, node, factor):
+        """Every message to or from ``node`` takes ``factor`` times as long (1 restores it)."""
+        self._fault("slow", node, factor)
+        self.network.slow(node, factor)
+
+    def _fault(self, kind, *args):
+        sites = tuple(self.regions.graph.nodes) if self.regions is not None else ()
+        check_fault(kind, args, list(self.nodes), self.down, sites)
+        if not self._may_fail:                   # from now on requests can fail: time them out
+            self._may_fail = True
+            for op in self.history:
+                if op.needed and not op.done:
+                    self.sim.at(max(self.sim.now, op.start + self.config.timeout),
+                                self.requests.timeout, op)
+
+    def _apply_fault(self, fault):
+        kind, args = fault
+        getattr(self, kind)(*args)

@@ -30,49 +30,48 @@ looked newer. Dotted version vectors kept both as siblings.
 import random
 
 
-def cart_clients(cluster, clients=4, ops=50, keys=("cart",), seed=0, think_ms=1.0, region=None):
-    """Start ``clients`` read-modify-write cart clients of ``ops`` additions each; they run
-    with the cluster. Returns the list their puts are appended to (as they are issued)."""
+def _closed_loop(cluster, clients, ops, keys, seed, think_ms, region, step):
+    """Run ``clients`` closed loops of ``ops`` steps: ``step(client, i, key, at, where, then)``
+    sends step ``i`` at time ``at`` and calls ``then()`` when it is done."""
     rng = random.Random(seed)
-    region = {} if region is None else {"region": region}
-    puts = []
+    where = {} if region is None else {"region": region}
 
     def next_op(client, done):
-        if done >= ops:
-            return
-        key = keys[rng.randrange(len(keys))]
-        at = cluster.now + rng.expovariate(1.0 / think_ms)
-        cluster.get_at(at, key, callback=lambda get: write(client, done, get), **region)
-
-    def write(client, done, get):
-        if not get.ok:                   # no answer: try again later (this addition is not made)
-            next_op(client, done + 1)
-            return
-        items = frozenset().union(*get.values) | {f"c{client}-{done}"}
-        puts.append(cluster.put_at(cluster.now, get.key, items, get.context,
-                                   callback=lambda put: next_op(client, done + 1), **region))
+        if done < ops:
+            key = keys[rng.randrange(len(keys))]
+            at = cluster.now + rng.expovariate(1.0 / think_ms)
+            step(client, done, key, at, where, lambda *_: next_op(client, done + 1))
 
     for client in range(clients):
         next_op(client, 0)
+
+
+def cart_clients(cluster, clients=4, ops=50, keys=("cart",), seed=0, think_ms=1.0, region=None):
+    """Start ``clients`` read-modify-write cart clients of ``ops`` additions each; they run
+    with the cluster. Returns the list their puts are appended to (as they are issued)."""
+    puts = []
+
+    def step(client, i, key, at, where, then):
+        def write(get):
+            if not get.ok:               # no answer: go on (this addition is not made)
+                then()
+                return
+            items = frozenset().union(*get.values) | {f"c{client}-{i}"}
+            puts.append(cluster.put_at(cluster.now, key, items, get.context, callback=then, **where))
+        cluster.get_at(at, key, callback=write, **where)
+
+    _closed_loop(cluster, clients, ops, keys, seed, think_ms, region, step)
     return puts
 
 
 def blind_writers(cluster, clients=2, ops=10, keys=("cart",), seed=0, think_ms=1.0, region=None):
     """Start ``clients`` clients that each write ``ops`` new values without reading first."""
-    rng = random.Random(seed)
-    region = {} if region is None else {"region": region}
     puts = []
 
-    def next_op(client, done):
-        if done >= ops:
-            return
-        key = keys[rng.randrange(len(keys))]
-        at = cluster.now + rng.expovariate(1.0 / think_ms)
-        puts.append(cluster.put_at(at, key, frozenset({f"c{client}-{done}"}),
-                                   callback=lambda put: next_op(client, done + 1), **region))
+    def step(client, i, key, at, where, then):
+        puts.append(cluster.put_at(at, key, frozenset({f"c{client}-{i}"}), callback=then, **where))
 
-    for client in range(clients):
-        next_op(client, 0)
+    _closed_loop(cluster, clients, ops, keys, seed, think_ms, region, step)
     return puts
 
 
