@@ -4,9 +4,13 @@ For each assignment: the committed release equals a fresh nbgrader release;
 the release leaks no solution and no hidden test; nbgrader autograde gives the
 solution full marks and the blank release zero; and each recorded realistic
 wrong answer (tests/wrong_answers/<assignment>.py) loses its part's points
-while the other parts keep theirs.
+while the other parts keep theirs. Wrong answers are graded in batches (see
+tests/grading_cases.py), which is sound because each one changes only its own
+part: it binds no name another cell reads unless its solution binds it too, and
+changes no object at top level (checked here without grading).
 """
 
+import ast
 import json
 from pathlib import Path
 
@@ -14,8 +18,8 @@ import nbformat
 import pytest
 
 from dynamolite.instructor import course
-from grading_cases import (HIDDEN, SOLUTION, depends, graded_parts, load_notebooks, pipeline_cases,
-                           region_lines, strip_regions, wrong_answers, wrong_batches)
+from grading_cases import (HIDDEN, SOLUTION, depends, graded_parts, load_notebooks, meta,
+                           pipeline_cases, region_lines, strip_regions, wrong_answers, wrong_batches)
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENTS = course.assignments(ROOT)
@@ -120,3 +124,37 @@ def test_each_wrong_answer_loses_its_part_only(graded):
                     f"{assignment}: wrong answers {plan} (submission {student}) also changed "
                     f"{other} ({other_score}/{other_max}), which uses none of their functions")
     assert checked == sum(len(answers) for answers in wrong_answers(assignment).values()), assignment
+
+
+def _top_level(source):
+    """``(names a cell binds at top level, whether it assigns an attribute or item there)``."""
+    bound, mutates = set(), False
+    for node in ast.parse(source).body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound |= {(alias.asname or alias.name).split(".")[0] for alias in node.names}
+        else:
+            for sub in ast.walk(node):
+                if isinstance(getattr(sub, "ctx", None), ast.Store):
+                    if isinstance(sub, ast.Name):
+                        bound.add(sub.id)
+                    elif isinstance(sub, (ast.Attribute, ast.Subscript)):
+                        mutates = True
+    return bound, mutates
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_wrong_answers_change_only_their_own_part(assignment):
+    """What makes batching sound: a wrong answer cannot cost another part of its batch its points."""
+    solution = load_notebooks(ROOT, assignment, "solutions")
+    for part, answers in wrong_answers(assignment).items():
+        nb = next(nb for nb in solution.values() if any(meta(c).get("grade_id") == part for c in nb.cells))
+        others = [c.source for c in nb.cells if c.cell_type == "code" and meta(c).get("grade_id") != part]
+        read = {node.id for source in others for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Name)}
+        allowed, _ = _top_level(next(c.source for c in nb.cells if meta(c).get("grade_id") == part))
+        for label, answer in answers.items():
+            bound, mutates = _top_level(answer)
+            shared = (bound - allowed) & read
+            assert not shared, f"{assignment}/{part}/{label} rebinds {sorted(shared)}, which other cells read"
+            assert not mutates, f"{assignment}/{part}/{label} assigns an attribute or item at top level"
