@@ -28,72 +28,9 @@ import re
 from decimal import Decimal
 from functools import lru_cache
 
-from boto3.dynamodb.types import Binary
-
-MISSING = object()
-"""What a path resolves to when the item has no such attribute."""
-
-
-class ExpressionError(ValueError):
-    """An expression that DynamoDB would refuse; the table turns it into a
-    ``ValidationException`` with this message."""
-
-
-# ---------------------------------------------------------------------------
-# Types
-# ---------------------------------------------------------------------------
-def type_of(value):
-    """DynamoDB's type descriptor of a Python value: 'S', 'N', 'B', 'BOOL', 'NULL',
-    'SS', 'NS', 'BS', 'L' or 'M'.
-
-    >>> type_of(Decimal(3)), type_of("x"), type_of({Decimal(1)}), type_of(None)
-    ('N', 'S', 'NS', 'NULL')
-    """
-    if isinstance(value, str):
-        return "S"
-    if isinstance(value, bool):
-        return "BOOL"
-    if isinstance(value, (Decimal, int)):
-        return "N"
-    if isinstance(value, (Binary, bytes, bytearray)):
-        return "B"
-    if value is None:
-        return "NULL"
-    if isinstance(value, (set, frozenset)):
-        for element in value:
-            return type_of(element) + "S"
-        return "NS"
-    if isinstance(value, dict):
-        return "M"
-    if isinstance(value, (list, tuple)):
-        return "L"
-    raise TypeError(f"unsupported value {value!r}")
-
-
-def raw(value):
-    """The comparable Python value: bytes for binary, the value itself otherwise."""
-    return value.value if isinstance(value, Binary) else value
-
-
-def same(a, b):
-    """DynamoDB equality: same type and same value (``True`` is not ``1``)."""
-    ta, tb = type_of(a), type_of(b)
-    if ta != tb:
-        return False
-    if ta == "L":
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
-    if ta == "M":
-        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
-    if ta == "BS":
-        return {raw(x) for x in a} == {raw(x) for x in b}
-    return raw(a) == raw(b)
-
-
-def _ordered(a, b):
-    """Both values comparable with < (same scalar type N, S or B)."""
-    ta = type_of(a)
-    return ta in ("N", "S", "B") and ta == type_of(b)
-
+from . import errors
+from .errors import invalid
+from .values import MISSING, ordered, raw, same, type_of
 
 # ---------------------------------------------------------------------------
 # Tokenizer
@@ -116,8 +53,7 @@ def tokenize(text, what):
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if not m or m.end() == pos:
-            raise ExpressionError(f"Invalid {what}: Syntax error; token: "
-                                  f"\"{text[pos:].strip()[:1]}\", near: \"{text[pos:pos + 10].strip()}\"")
+            raise invalid(errors.syntax_error(what, text[pos:].strip()[:1], text[pos:pos + 10].strip()))
         kind = m.lastgroup
         tok = m.group(kind)
         if kind == "word" and tok.upper() in KEYWORDS:
@@ -145,8 +81,8 @@ class _Parser:
     def error(self, tok=None):
         kind, text = tok or self.peek()
         if kind == "end":
-            return ExpressionError(f"Invalid {self.what}: Syntax error; token: \"<EOF>\", near: \"{self.text[-10:]}\"")
-        return ExpressionError(f"Invalid {self.what}: Syntax error; token: \"{text}\", near: \"{text}\"")
+            return invalid(errors.syntax_error(self.what, "<EOF>", self.text[-10:]))
+        return invalid(errors.syntax_error(self.what, text, text))
 
     def expect(self, kind, text=None):
         tok = self.next()
@@ -226,12 +162,9 @@ class _Parser:
                 args.append(self.operand())
             self.expect("op", ")")
             if len(args) != self.FUNCTIONS[text]:
-                raise ExpressionError(f"Invalid {self.what}: Incorrect number of operands for "
-                                      f"operator or function; operator or function: {text}, "
-                                      f"number of operands: {len(args)}")
+                raise invalid(errors.operand_count(self.what, text, len(args)))
             if args[0][0] != "path":
-                raise ExpressionError(f"Invalid {self.what}: Operator or function requires a "
-                                      f"document path; operator or function: {text}")
+                raise invalid(errors.needs_path(self.what, text))
             return (text, *args)
         left = self.operand()
         kind, op = self.next()
@@ -259,7 +192,7 @@ class _Parser:
             if kind != "kw" or clause not in actions:
                 raise self.error((kind, clause))
             if clause in seen:
-                raise ExpressionError(f"Invalid {self.what}: The \"{clause}\" section can only be used once in an update expression;")
+                raise invalid(errors.section_twice(self.what, clause))
             seen.add(clause)
             while True:
                 p = self.path()
@@ -313,7 +246,7 @@ def parse_condition(text, what="ConditionExpression"):
     ('cmp', '=', ('path', ('a',)), ('value', ':v'))
     """
     if not text or not text.strip():
-        raise ExpressionError(f"Invalid {what}: The expression can not be empty;")
+        raise invalid(errors.empty_expression(what))
     p = _Parser(text, what)
     tree = p.condition()
     p.done()
@@ -324,7 +257,7 @@ def parse_condition(text, what="ConditionExpression"):
 def parse_update(text):
     """Parse an update expression into {"SET": [...], "REMOVE": [...], "ADD": [...], "DELETE": [...]}."""
     if not text or not text.strip():
-        raise ExpressionError("Invalid UpdateExpression: The expression can not be empty;")
+        raise invalid(errors.empty_expression("UpdateExpression"))
     p = _Parser(text, "UpdateExpression")
     actions = p.update()
     p.done()
@@ -339,7 +272,7 @@ def parse_projection(text):
     (('path', ('a',)), ('path', ('b', 'c')))
     """
     if not text or not text.strip():
-        raise ExpressionError("Invalid ProjectionExpression: The expression can not be empty;")
+        raise invalid(errors.empty_expression("ProjectionExpression"))
     p = _Parser(text, "ProjectionExpression")
     paths = [p.path()]
     while p.accept("op", ","):
@@ -351,7 +284,7 @@ def parse_projection(text):
 # ---------------------------------------------------------------------------
 # Names and values
 # ---------------------------------------------------------------------------
-def placeholders(tree, names, values):
+def used_placeholders(tree, names, values):
     """Collect the #names and :values a parsed tree uses (into two sets)."""
     if isinstance(tree, tuple):
         if tree and tree[0] == "value" and isinstance(tree[1], str):
@@ -361,13 +294,13 @@ def placeholders(tree, names, values):
             names.add(tree[1])
             return
         for part in tree:
-            placeholders(part, names, values)
+            used_placeholders(part, names, values)
     elif isinstance(tree, (list, dict)):
         for part in (tree.values() if isinstance(tree, dict) else tree):
-            placeholders(part, names, values)
+            used_placeholders(part, names, values)
 
 
-class Context:
+class Placeholders:
     """The ExpressionAttributeNames and Values of one request."""
 
     __slots__ = ("names", "values", "what")
@@ -380,16 +313,14 @@ class Context:
             try:
                 return self.names[part[1]]
             except KeyError:
-                raise ExpressionError(f"Invalid {self.what}: An expression attribute name used in "
-                                      f"the document path is not defined; attribute name: {part[1]}") from None
+                raise invalid(errors.undefined_name(self.what, part[1])) from None
         return part
 
     def value(self, placeholder):
         try:
             return self.values[placeholder]
         except KeyError:
-            raise ExpressionError(f"Invalid {self.what}: An expression attribute value used in "
-                                  f"expression is not defined; attribute value: {placeholder}") from None
+            raise invalid(errors.undefined_value(self.what, placeholder)) from None
 
     def path(self, parts):
         return tuple(self.name(p) for p in parts)
@@ -408,14 +339,14 @@ def resolve(item, path):
     return value
 
 
-def operand_value(node, item, ctx):
+def operand_value(node, item, ph):
     kind = node[0]
     if kind == "value":
-        return ctx.value(node[1])
+        return ph.value(node[1])
     if kind == "path":
-        return resolve(item, ctx.path(node[1]))
+        return resolve(item, ph.path(node[1]))
     if kind == "size":
-        value = resolve(item, ctx.path(node[1][1]))
+        value = resolve(item, ph.path(node[1][1]))
         if value is MISSING:
             return MISSING
         if isinstance(value, str):
@@ -423,7 +354,7 @@ def operand_value(node, item, ctx):
         if isinstance(value, (bool, Decimal, int)) or value is None:
             return MISSING
         return Decimal(len(raw(value)))
-    raise ExpressionError(f"Invalid {ctx.what}: unexpected operand {node!r}")
+    raise invalid(errors.unexpected(ph.what, node))
 
 
 def _compare(op, a, b):
@@ -433,71 +364,65 @@ def _compare(op, a, b):
         return same(a, b)
     if op == "<>":
         return not same(a, b)
-    if not _ordered(a, b):
+    if not ordered(a, b):
         return False
     a, b = raw(a), raw(b)
     return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
 
 
-def check_between(low, high, ctx):
+def check_between(low, high, ph):
     """DynamoDB refuses BETWEEN whose lower bound exceeds its upper bound."""
-    if _ordered(low, high) and raw(low) > raw(high):
-        raise ExpressionError(
-            f"Invalid {ctx.what}: The BETWEEN operator requires upper bound to be greater than or "
-            f"equal to lower bound; lower bound operand: AttributeValue: {{{type_of(low)}:{low}}}, "
-            f"upper bound operand: AttributeValue: {{{type_of(high)}:{high}}}")
+    if ordered(low, high) and raw(low) > raw(high):
+        raise invalid(errors.between_bounds(ph.what, low, type_of(low), high, type_of(high)))
 
 
 def evaluate(tree, item, names=None, values=None, what="ConditionExpression"):
     """True when ``item`` (a dict, or {} for no item) satisfies the parsed condition."""
-    ctx = names if isinstance(names, Context) else Context(names, values, what)
-    return _eval(tree, item, ctx)
+    ph = names if isinstance(names, Placeholders) else Placeholders(names, values, what)
+    return _eval(tree, item, ph)
 
 
-def _eval(tree, item, ctx):
+def _eval(tree, item, ph):
     kind = tree[0]
     if kind == "and":
-        left = _eval(tree[1], item, ctx)
-        right = _eval(tree[2], item, ctx)   # evaluate both: errors surface either way
+        left = _eval(tree[1], item, ph)
+        right = _eval(tree[2], item, ph)   # evaluate both: errors surface either way
         return left and right
     if kind == "or":
-        left = _eval(tree[1], item, ctx)
-        right = _eval(tree[2], item, ctx)
+        left = _eval(tree[1], item, ph)
+        right = _eval(tree[2], item, ph)
         return left or right
     if kind == "not":
-        return not _eval(tree[1], item, ctx)
+        return not _eval(tree[1], item, ph)
     if kind == "cmp":
-        return _compare(tree[1], operand_value(tree[2], item, ctx), operand_value(tree[3], item, ctx))
+        return _compare(tree[1], operand_value(tree[2], item, ph), operand_value(tree[3], item, ph))
     if kind == "between":
-        x, low, high = (operand_value(n, item, ctx) for n in tree[1:])
+        x, low, high = (operand_value(n, item, ph) for n in tree[1:])
         if low is not MISSING and high is not MISSING:
-            check_between(low, high, ctx)
-        return (x is not MISSING and _ordered(x, low) and _ordered(x, high)
+            check_between(low, high, ph)
+        return (x is not MISSING and ordered(x, low) and ordered(x, high)
                 and raw(low) <= raw(x) <= raw(high))
     if kind == "in":
-        x = operand_value(tree[1], item, ctx)
-        return x is not MISSING and any(_compare("=", x, operand_value(o, item, ctx)) for o in tree[2])
+        x = operand_value(tree[1], item, ph)
+        return x is not MISSING and any(_compare("=", x, operand_value(o, item, ph)) for o in tree[2])
     if kind == "attribute_exists":
-        return operand_value(tree[1], item, ctx) is not MISSING
+        return operand_value(tree[1], item, ph) is not MISSING
     if kind == "attribute_not_exists":
-        return operand_value(tree[1], item, ctx) is MISSING
+        return operand_value(tree[1], item, ph) is MISSING
     if kind == "attribute_type":
-        x, t = operand_value(tree[1], item, ctx), operand_value(tree[2], item, ctx)
+        x, t = operand_value(tree[1], item, ph), operand_value(tree[2], item, ph)
         valid = ("S", "SS", "N", "NS", "B", "BS", "BOOL", "NULL", "L", "M")
         if t not in valid:
-            raise ExpressionError(f"Invalid {ctx.what}: Invalid attribute type name found; type: "
-                                  f"{t}, valid types: {{{','.join(valid)}}}")
+            raise invalid(errors.attribute_type_name(ph.what, t, valid))
         return x is not MISSING and type_of(x) == t
     if kind == "begins_with":
-        x, prefix = operand_value(tree[1], item, ctx), operand_value(tree[2], item, ctx)
+        x, prefix = operand_value(tree[1], item, ph), operand_value(tree[2], item, ph)
         if prefix is not MISSING and type_of(prefix) not in ("S", "B"):
-            raise ExpressionError(f"Invalid {ctx.what}: Incorrect operand type for operator or "
-                                  f"function; operator or function: begins_with, operand type: "
-                                  f"{type_of(prefix)}")
+            raise invalid(errors.operand_type(ph.what, "begins_with", type_of(prefix)))
         return (x is not MISSING and prefix is not MISSING and type_of(x) == type_of(prefix)
                 and raw(x).startswith(raw(prefix)))
     if kind == "contains":
-        x, part = operand_value(tree[1], item, ctx), operand_value(tree[2], item, ctx)
+        x, part = operand_value(tree[1], item, ph), operand_value(tree[2], item, ph)
         if x is MISSING or part is MISSING:
             return False
         tx = type_of(x)
@@ -508,7 +433,7 @@ def _eval(tree, item, ctx):
         if tx == "L":
             return any(same(e, part) for e in x)
         return False
-    raise ExpressionError(f"Invalid {ctx.what}: unexpected {kind!r}")
+    raise invalid(errors.unexpected(ph.what, kind))
 
 
 # ---------------------------------------------------------------------------
