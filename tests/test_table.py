@@ -9,7 +9,8 @@ from botocore.exceptions import ClientError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dynamolite.table.table import ITEM_LIMIT, PAGE_LIMIT, item_size, resource
+from dynamolite.table import resource
+from dynamolite.table.values import ITEM_LIMIT, PAGE_LIMIT, item_size
 
 
 def make(db=None, gsi=True, lsi=False, name="T", sk_type="N"):
