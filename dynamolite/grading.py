@@ -32,6 +32,7 @@ import builtins
 import contextlib
 from decimal import Decimal
 import io
+import re
 import signal
 import sys
 import threading
@@ -48,6 +49,18 @@ MAX_CELL_OUTPUT_LINES = 2000
 HELPER_NAMES = ("install_guard", "begin_part", "call", "check_equal", "check_close",
                 "check", "GradingFailure")
 """Names the graded test cells use: an answer cell must not rebind them."""
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def strip_ansi(text):
+    """``text`` without terminal colour codes (tracebacks carry them).
+
+    >>> strip_ansi("\x1b[0;31mValueError\x1b[0m: bad")
+    'ValueError: bad'
+    """
+    return _ANSI.sub("", text)
 
 
 class GradingFailure(AssertionError):

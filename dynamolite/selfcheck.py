@@ -27,9 +27,7 @@ from pathlib import Path
 import nbformat
 
 from dynamolite.instructor import course
-from dynamolite.grading import GRADING_ENV
-
-_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+from dynamolite.grading import GRADING_ENV, strip_ansi
 
 
 def _meta(cell):
@@ -101,7 +99,7 @@ def _message(cell):
     """The first line of a cell's error: "ZeroDivisionError: division by zero"."""
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":
-            evalue = _ANSI.sub("", output.get("evalue", "")).strip().split("\n")[0]
+            evalue = strip_ansi(output.get("evalue", "")).strip().split("\n")[0]
             return f"{output.get('ename', '')}: {evalue}" if evalue else output.get("ename", "")
     return ""
 

@@ -112,7 +112,7 @@ def api(root=KIT_ROOT, **overrides):
     config = loader.load_config()
     extra = Config()
     extra.CourseDirectory.root = str(root)
-    extra.CourseDirectory.db_url = f"sqlite:///{root / 'gradebook.db'}"
+    extra.CourseDirectory.db_url = f"sqlite:///{gradebook_path(root)}"
     for key, value in overrides.items():
         section, name = key.split(".")
         extra[section][name] = value
@@ -160,11 +160,8 @@ def autograde(assignment, student, root=KIT_ROOT, **overrides):
 
 def scores(assignment, student, root=KIT_ROOT):
     """The autograded scores ``{grade_id: (score, max_score)}`` of one submission."""
-    from nbgrader.api import Gradebook
-
-    _ensure_tools_on_path()
     result = {}
-    with Gradebook(f"sqlite:///{Path(root).resolve() / 'gradebook.db'}") as gb:
+    with gradebook(root) as gb:
         submission = gb.find_submission(assignment, student)
         for nb in submission.notebooks:
             for grade in nb.grades:
@@ -173,7 +170,16 @@ def scores(assignment, student, root=KIT_ROOT):
 
 
 def gradebook_path(root=KIT_ROOT):
+    """The course's ``gradebook.db``."""
     return Path(root).resolve() / "gradebook.db"
+
+
+def gradebook(root=KIT_ROOT):
+    """nbgrader's ``Gradebook`` of the course folder ``root`` (use it in a ``with`` block)."""
+    from nbgrader.api import Gradebook
+
+    _ensure_tools_on_path()
+    return Gradebook(f"sqlite:///{gradebook_path(root)}")
 
 
 def release_all(root=KIT_ROOT, names=None):
@@ -224,11 +230,7 @@ _worker = {}
 
 def _worker_start(base, root):
     """Pool initializer: this process grades in its own copy of the course."""
-    folder = Path(base) / f"worker-{os.getpid()}"
-    folder.mkdir(parents=True)
-    shutil.copy(Path(root) / "nbgrader_config.py", folder / "nbgrader_config.py")
-    shutil.copytree(Path(root) / "solutions", folder / "solutions",
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    folder = make_course(Path(base) / f"worker-{os.getpid()}", root)
     shutil.copy(gradebook_path(root), folder / "gradebook.db")
     _worker.update(folder=folder, root=Path(root))
 
@@ -260,8 +262,7 @@ def merge_gradebook(source_root, assignment, student, root=KIT_ROOT):
     from nbgrader.api import Gradebook, MissingEntry
 
     _ensure_tools_on_path()
-    with Gradebook(f"sqlite:///{gradebook_path(source_root)}") as src, \
-            Gradebook(f"sqlite:///{gradebook_path(root)}") as dst:
+    with gradebook(source_root) as src, gradebook(root) as dst:
         old = src.find_submission(assignment, student)
         try:
             dst.find_student(student)
@@ -344,10 +345,9 @@ def autograde_all(pairs=None, root=KIT_ROOT, jobs=None, progress=True):
 
 
 def _require_released(names, root):
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import MissingEntry
 
-    _ensure_tools_on_path()
-    with Gradebook(f"sqlite:///{gradebook_path(root)}") as gb:
+    with gradebook(root) as gb:
         for name in names:
             try:
                 gb.find_assignment(name)
@@ -361,19 +361,12 @@ def _require_released(names, root):
 # --------------------------------------------------------------------------
 def export_csv(path="grades.csv", root=KIT_ROOT):
     """Write the gradebook as CSV: a row a student, a column a part, totals last."""
-    from nbgrader.api import Gradebook
+    from dynamolite.instructor.nbgrader_plugins import write_parts_csv
 
-    from dynamolite.instructor.nbgrader_plugins import part_rows
-
-    import csv
-    _ensure_tools_on_path()
-    with Gradebook(f"sqlite:///{gradebook_path(root)}") as gb:
-        header, rows = part_rows(gb)
-    with open(Path(root) / path if not Path(path).is_absolute() else path, "w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return Path(path)
+    path = Path(root) / path if not Path(path).is_absolute() else Path(path)
+    with gradebook(root) as gb:
+        write_parts_csv(gb, path)
+    return path
 
 
 def feedback(assignment, root=KIT_ROOT, student=None):

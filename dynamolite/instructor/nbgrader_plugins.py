@@ -32,7 +32,7 @@ from nbgrader.plugins.export import ExportPlugin
 from nbgrader.plugins.zipcollect import FileNameCollectorPlugin
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 
-from ..grading import GRADING_ENV
+from ..grading import GRADING_ENV, strip_ansi
 
 
 def _is_test_cell(cell):
@@ -106,7 +106,6 @@ class GuardedExecute(Execute):
 # --------------------------------------------------------------------------
 _HIDDEN = re.compile(r"[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[ \t]*\n?", re.S)
 _HIDDEN_OPEN = re.compile(r"[ \t]*### BEGIN HIDDEN TESTS.*", re.S)
-_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
 class HideTestCode(NbGraderPreprocessor):
@@ -123,8 +122,8 @@ class HideTestCode(NbGraderPreprocessor):
         for output in cell.get("outputs", []):
             if output.get("output_type") != "error":
                 continue            # a test prints nothing the learner needs
-            ename = _ANSI.sub("", str(output.get("ename", "")))
-            evalue = _ANSI.sub("", str(output.get("evalue", "")))
+            ename = strip_ansi(str(output.get("ename", "")))
+            evalue = strip_ansi(str(output.get("evalue", "")))
             output.traceback = [f"{ename}: {evalue}"]
             kept.append(output)
         cell.outputs = kept
@@ -175,17 +174,22 @@ def _number(value):
     return f"{value:g}"
 
 
+def write_parts_csv(gradebook, path):
+    """Write :func:`part_rows` to ``path`` as CSV; return the number of students."""
+    header, rows = part_rows(gradebook)
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return len(rows)
+
+
 class PartsExportPlugin(ExportPlugin):
     """``nbgrader export --exporter dynamolite.instructor.nbgrader_plugins.PartsExportPlugin``."""
 
     def export(self, gradebook):
         path = self.to or "grades.csv"
-        header, rows = part_rows(gradebook)
-        with open(path, "w", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(header)
-            writer.writerows(rows)
-        self.log.info("Wrote %d students to %s", len(rows), path)
+        self.log.info("Wrote %d students to %s", write_parts_csv(gradebook, path), path)
 
 
 # --------------------------------------------------------------------------
