@@ -80,6 +80,7 @@ NO_KEY_CONDITION = ("Either the KeyConditions or KeyConditionExpression paramete
                     "specified in the request.")
 GSI_CONSISTENT_READ = "Consistent reads are not supported on global secondary indexes"
 EMPTY_VALUES = "ExpressionAttributeValues must not be empty"
+EMPTY_NAMES = "ExpressionAttributeNames must not be empty"
 BAD_START_KEY = "The provided starting key is invalid: The provided key element does not match the schema"
 ONE_CONDITION_PER_KEY = "KeyConditionExpressions must only contain one condition per key"
 KEY_CONDITION_NOT_SUPPORTED = "Query key condition not supported"
@@ -261,3 +262,162 @@ def paths_overlap(one, two):
     return ("Invalid UpdateExpression: Two document paths overlap with each other; must remove "
             f"or rewrite one of these paths; path one: [{', '.join(map(str, one))}], "
             f"path two: [{', '.join(map(str, two))}]")
+
+
+# typed attribute values (the client's wire format)
+EMPTY_ATTRIBUTE_VALUE = ("Supplied AttributeValue is empty, must contain exactly one of the "
+                         "supported datatypes")
+MANY_DATATYPES = ("Supplied AttributeValue has more than one datatypes set, must contain exactly "
+                  "one of the supported datatypes")
+NOT_A_NUMBER = "A value provided cannot be converted into a number"
+NULL_FALSE = PREFIX + "Null attribute value types must have the value of true"
+
+
+def empty_set(kind):
+    return PREFIX + {"SS": "An string set  may not be empty", "NS": "An number set  may not be empty",
+                     "BS": "Binary sets should not be empty"}[kind]
+
+
+def set_duplicates(values):
+    return f"{PREFIX}Input collection [{', '.join(map(str, values))}] contains duplicates."
+
+
+# tables: create, update, describe
+LSI_NEEDS_RANGE = (PREFIX + "Table KeySchema does not have a range key, which is required when "
+                   "specifying a LocalSecondaryIndex")
+UNKNOWN_PROJECTION = PREFIX + "Unknown ProjectionType: null"
+THROUGHPUT_ON_DEMAND = (PREFIX + "Neither ReadCapacityUnits nor WriteCapacityUnits can be "
+                        "specified when BillingMode is PAY_PER_REQUEST")
+NOTHING_TO_UPDATE = ("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
+                     "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required")
+DELETION_PROTECTED = "Resource cannot be deleted as it is currently protected against deletion."
+
+
+def empty_index_list(field):
+    return f"{PREFIX}List of {field} is empty"
+
+
+def non_key_attributes(kind):
+    return f"{PREFIX}ProjectionType is {kind}, but NonKeyAttributes is specified"
+
+
+def duplicate_index(name):
+    return f"{PREFIX}Duplicate index name: {name}"
+
+
+def table_not_found(name):
+    return f"Requested resource not found: Table: {name} not found"
+
+
+def index_not_found(name):
+    return f"Requested resource not found: Index: {name} not found"
+
+
+def list_tables_limit(limit):
+    return (f"1 validation error detected: Value '{limit}' at 'limit' failed to satisfy "
+            "constraint: Member must have value less than or equal to 100" if limit > 100 else
+            bad_limit(limit))
+
+
+INDEX_EXISTS = PREFIX + "Attempting to create an index which already exists"
+
+
+# reads
+def select_not_projected(index):
+    return ("One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not "
+            f"supported for global secondary index {index} because its projection type is not ALL")
+
+
+def projection_overlap(one, two):
+    return ("Invalid ProjectionExpression: Two document paths overlap with each other; must "
+            f"remove or rewrite one of these paths; path one: [{', '.join(map(str, one))}], "
+            f"path two: [{', '.join(map(str, two))}]")
+
+
+def bad_enum(value, field, allowed):
+    return (f"1 validation error detected: Value '{value}' at '{field}' failed to satisfy "
+            f"constraint: Member must satisfy enum value set: [{', '.join(allowed)}]")
+
+
+def reserved_word(what, word):
+    return (f"Invalid {what}: Attribute name is a reserved keyword; reserved keyword: {word}")
+
+
+# batches and transactions
+BATCH_DUPLICATES = "Provided list of item keys contains duplicates"
+BATCH_GET_TOO_MANY = "Too many items requested for the BatchGetItem call"
+BATCH_WRITE_TOO_MANY = "Too many items requested for the BatchWriteItem call"
+TRANSACTION_TOO_MANY = ("1 validation error detected at 'transactItems' failed to satisfy constraint: "
+                        "Member must have length less than or equal to 100.")
+TRANSACTION_SAME_ITEM = "Transaction request cannot include multiple operations on one item"
+TRANSACTION_CANCELED = "Transaction cancelled, please refer cancellation reasons for specific reasons"
+IDEMPOTENT_MISMATCH = ("Request with the same client token was already processed with different "
+                       "parameters")
+BATCH_WRITE_EMPTY_REQUEST = ("1 validation error detected: Value null at 'requestItems' failed to "
+                             "satisfy constraint: Member must not be null")
+
+
+def too_many(field, limit, count):
+    return (f"1 validation error detected: Value '{count} items' at '{field}' failed to satisfy "
+            f"constraint: Member must have length less than or equal to {limit}")
+
+
+def too_few(field):
+    return (f"1 validation error detected: Value at '{field}' failed to satisfy constraint: "
+            "Member must have length greater than or equal to 1")
+
+
+# legacy (non-expression) parameters
+def mixed_parameters(legacy, expressions):
+    return ("Can not use both expression and non-expression parameters in the same request: "
+            f"Non-expression parameters: {{{', '.join(legacy)}}} "
+            f"Expression parameters: {{{', '.join(expressions)}}}")
+
+
+NAMES_WITHOUT_EXPRESSIONS = "ExpressionAttributeNames can only be specified when using expressions"
+
+
+def values_without_expressions(fields):
+    return ("ExpressionAttributeValues can only be specified when using expressions: "
+            f"{' and '.join(fields)} {'are' if len(fields) > 1 else 'is'} null")
+
+
+LEGACY_MIXED_TYPES = PREFIX + "AttributeValues inside AttributeValueList must be of same type"
+
+
+def duplicate_attribute_name(name):
+    return f"{PREFIX}Duplicate value in attribute name: {name}"
+
+
+def argument_count(operator):
+    return f"{PREFIX}Invalid number of argument(s) for the {operator} ComparisonOperator"
+
+
+def legacy_operator_type(operator, kind):
+    return f"{PREFIX}ComparisonOperator {operator} is not valid for {kind} AttributeValue type"
+
+
+def value_and_list(name):
+    return f"{PREFIX}Value and AttributeValueList cannot be used together for Attribute: {name}"
+
+
+def exists_and_operator(name):
+    return f"{PREFIX}Exists and ComparisonOperator cannot be used together for Attribute: {name}"
+
+
+def value_needed(exists, name):
+    return f"{PREFIX}Value must be provided when Exists is {exists} for Attribute: {name}"
+
+
+def value_with_exists_false(name):
+    return f"{PREFIX}Value cannot be used when Exists is false for Attribute: {name}"
+
+
+def conditional_operator_alone():
+    return f"{PREFIX}ConditionalOperator can only be used when Filter or Expected has two or more elements"
+
+
+# update expressions validated before the condition
+def update_operand_type(operator, kind):
+    return ("Invalid UpdateExpression: Incorrect operand type for operator or function; "
+            f"operator: {operator}, operand type: {kind}")

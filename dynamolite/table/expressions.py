@@ -27,10 +27,11 @@ evaluating is linear in the tree's size.
 import re
 from decimal import Decimal
 from functools import lru_cache
+from pathlib import Path
 
 from . import errors
 from .errors import invalid
-from .values import MISSING, ordered, raw, same, type_of
+from .values import MISSING, normalize, ordered, raw, same, type_of
 
 # ---------------------------------------------------------------------------
 # Tokenizer
@@ -44,6 +45,12 @@ _TOKEN = re.compile(r"""\s*(?:
 )""", re.X)
 
 KEYWORDS = {"AND", "OR", "NOT", "BETWEEN", "IN", "SET", "REMOVE", "ADD", "DELETE"}
+
+RESERVED_WORDS = frozenset(
+    line.strip() for line in
+    (Path(__file__).parent / "reserved_words.txt").read_text().splitlines()
+    if line.strip() and not line.startswith("#"))
+"""DynamoDB's reserved words: an expression must name such an attribute through a #name."""
 
 
 def tokenize(text, what):
@@ -69,6 +76,14 @@ class _Parser:
         self.text, self.what = text, what
         self.tokens = tokenize(text, what)
         self.i = 0
+        self.reserved = None            # the first reserved word used as a name
+
+    def name(self, kind, text):
+        if kind == "name":
+            return ("#", text)
+        if self.reserved is None and text.upper() in RESERVED_WORDS:
+            self.reserved = text
+        return text
 
     def peek(self, ahead=0):
         return self.tokens[self.i + ahead]
@@ -102,13 +117,13 @@ class _Parser:
         kind, text = self.next()
         if kind not in ("name", "word"):
             raise self.error((kind, text))
-        parts = [("#", text) if kind == "name" else text]
+        parts = [self.name(kind, text)]
         while True:
             if self.accept("op", "."):
                 kind, text = self.next()
                 if kind not in ("name", "word"):
                     raise self.error((kind, text))
-                parts.append(("#", text) if kind == "name" else text)
+                parts.append(self.name(kind, text))
             elif self.peek()[0] == "index":
                 parts.append(int(self.next()[1].strip("[] ")))
             else:
@@ -236,6 +251,8 @@ class _Parser:
     def done(self):
         if self.peek()[0] != "end":
             raise self.error()
+        if self.reserved is not None:
+            raise invalid(errors.reserved_word(self.what, self.reserved))
 
 
 @lru_cache(maxsize=512)
@@ -284,20 +301,35 @@ def parse_projection(text):
 # ---------------------------------------------------------------------------
 # Names and values
 # ---------------------------------------------------------------------------
-def used_placeholders(tree, names, values):
-    """Collect the #names and :values a parsed tree uses (into two sets)."""
-    if isinstance(tree, tuple):
-        if tree and tree[0] == "value" and isinstance(tree[1], str):
-            values.add(tree[1])
-            return
-        if tree and tree[0] == "#":
-            names.add(tree[1])
-            return
+def nodes(tree):
+    """Every node of a parsed tree (a tuple whose first element names its kind)."""
+    if isinstance(tree, dict):
+        for entries in tree.values():
+            yield from nodes(entries)
+    elif isinstance(tree, (list, tuple)) and tree:
+        if isinstance(tree[0], str):
+            yield tree
+            if tree[0] in ("path", "value"):
+                return
+            tree = tree[1:]
         for part in tree:
-            used_placeholders(part, names, values)
-    elif isinstance(tree, (list, dict)):
-        for part in (tree.values() if isinstance(tree, dict) else tree):
-            used_placeholders(part, names, values)
+            if isinstance(part, (list, tuple, dict)):
+                yield from nodes(part)
+
+
+def used_placeholders(tree, names, values):
+    """Collect the #names and :values a parsed tree uses (into two sets).
+
+    >>> names, values = set(), set()
+    >>> used_placeholders(parse_condition("#a.b = :v AND size(c) > :n"), names, values)
+    >>> sorted(names), sorted(values)
+    (['#a'], [':n', ':v'])
+    """
+    for node in nodes(tree):
+        if node[0] == "value":
+            values.add(node[1])
+        elif node[0] == "path":
+            names.update(part[1] for part in node[1] if isinstance(part, tuple))
 
 
 class Placeholders:
@@ -446,3 +478,57 @@ def from_boto3(condition, builder, names, values, is_key_condition=False):
     names.update(built.attribute_name_placeholders)
     values.update(built.attribute_value_placeholders)
     return built.condition_expression
+
+
+# ---------------------------------------------------------------------------
+# One request's expressions
+# ---------------------------------------------------------------------------
+def _parse(field, text):
+    if not isinstance(text, str):
+        raise TypeError(f"{field} must be a string, got {text!r}")
+    if field == "ProjectionExpression":
+        return parse_projection(text)
+    if field == "UpdateExpression":
+        return parse_update(text)
+    return parse_condition(text, field)
+
+
+def prepare(params, fields):
+    """Parse the expressions ``fields`` of a request; check, in DynamoDB's order, that
+    names and values come with expressions, are not empty, and are all used and
+    defined. Return (parsed trees by field, names, values).
+
+    >>> parsed, names, values = prepare({"FilterExpression": "#n > :v",
+    ...     "ExpressionAttributeNames": {"#n": "n"}, "ExpressionAttributeValues": {":v": 1}},
+    ...     ("FilterExpression",))
+    >>> parsed["FilterExpression"], values
+    (('cmp', '>', ('path', (('#', '#n'),)), ('value', ':v')), {':v': Decimal('1')})
+    """
+    present = [f for f in fields if params.get(f) is not None]
+    names, values = params.get("ExpressionAttributeNames"), params.get("ExpressionAttributeValues")
+    if names is not None and not present:
+        raise invalid(errors.NAMES_WITHOUT_EXPRESSIONS)
+    with_values = [f for f in fields if f != "ProjectionExpression"]
+    if values is not None and with_values and not any(params.get(f) is not None for f in with_values):
+        raise invalid(errors.values_without_expressions(with_values))
+    if names is not None and not names:
+        raise invalid(errors.EMPTY_NAMES)
+    if values is not None and not values:
+        raise invalid(errors.EMPTY_VALUES)
+    names, values = names or {}, {k: normalize(v) for k, v in (values or {}).items()}
+    parsed = {field: _parse(field, params[field]) for field in present}
+    used_names, used_values = set(), set()
+    for tree in parsed.values():
+        used_placeholders(tree, used_names, used_values)
+    if set(names) - used_names:
+        raise invalid(errors.unused_names(set(names) - used_names))
+    if set(values) - used_values:
+        raise invalid(errors.unused_values(set(values) - used_values))
+    for field, tree in parsed.items():
+        n, v = set(), set()
+        used_placeholders(tree, n, v)
+        for placeholder in sorted(v - set(values)):
+            raise invalid(errors.undefined_value(field, placeholder))
+        for placeholder in sorted(n - set(names)):
+            raise invalid(errors.undefined_name(field, placeholder))
+    return parsed, names, values

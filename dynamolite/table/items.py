@@ -24,59 +24,89 @@ import copy
 
 from . import errors
 from .errors import Refused, invalid
-from .expressions import Placeholders, evaluate, resolve
-from .update import apply_update
+from .expressions import Placeholders, evaluate, prepare, resolve
+from .update import apply_update, check_update
 from .values import MISSING, READ_UNIT, WRITE_UNIT, normalize, units
 
 
-def put(table, kwargs):
-    item = normalize(kwargs["Item"])
-    if not isinstance(item, dict):
-        raise TypeError("Item must be a dict")
-    size = table.check_item(item)
-    returns = kwargs.get("ReturnValues", "NONE")
-    if returns not in ("NONE", "ALL_OLD"):
-        raise invalid(errors.PUT_RETURN_VALUES)
-    hash_value, sort = item[table.hash_name], table.sort_tuple(item)
-    part, old, old_size = table.find(hash_value, sort)
-    write_units = units(max(size, old_size), WRITE_UNIT)
-    condition(table, kwargs, old)
-    index_units = table.write(hash_value, sort, old, item, size)
-    response = {}
-    if returns == "ALL_OLD" and old is not None:
-        response["Attributes"] = copy.deepcopy(old)
-    part = part or table.store.partition(hash_value)
-    return table.respond(response, kwargs, [part], 1, write_units, index_units, write=True)
+class Write:
+    """A write worked out but not yet applied: where, the item before and after, the
+    units. Planning checks everything (request, item, condition); applying cannot fail,
+    so a transaction plans all its writes, then applies them all."""
+
+    __slots__ = ("table", "hash_value", "sort", "part", "old", "old_size", "new", "size")
+
+    def __init__(self, table, hash_value, sort, new=None, size=0):
+        self.table, self.hash_value, self.sort = table, hash_value, sort
+        self.part, self.old, self.old_size = table.find(hash_value, sort)
+        self.new, self.size = new, size
+
+    @property
+    def units(self):
+        """Write units: one per started KB of the larger of the old and the new item."""
+        return units(max(self.size, self.old_size), WRITE_UNIT)
+
+    def apply(self):
+        """Write (or delete) the item; return the index write units."""
+        if self.new is None and self.old is None:
+            return 0
+        return self.table.write(self.hash_value, self.sort, self.old, self.new, self.size)
 
 
-def condition(table, kwargs, old):
-    """Check ConditionExpression against the current item; raise if it fails."""
-    if kwargs.get("ConditionExpression") is None:
-        table.expressions(kwargs, ())
-        return
-    parsed, names, values = table.expressions(kwargs, ("ConditionExpression",))
-    check_condition(parsed, names, values, old, kwargs)
+def condition(params, old):
+    """Check ConditionExpression against the current item ``old``; raise if it fails."""
+    parsed, names, values = prepare(params, ("ConditionExpression",))
+    if "ConditionExpression" in parsed:
+        check_condition(parsed, names, values, old, params)
 
 
-def check_condition(parsed, names, values, old, kwargs):
+def check_condition(parsed, names, values, old, params):
     """Raise ConditionalCheckFailedException unless the parsed condition holds on ``old``."""
     if evaluate(parsed["ConditionExpression"], old or {}, names, values, "ConditionExpression"):
         return
     extra = {}
-    if kwargs.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD" and old is not None:
+    if params.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD" and old is not None:
         extra["Item"] = copy.deepcopy(old)
     raise Refused(errors.CONDITION_FAILED, "ConditionalCheckFailedException", **extra)
 
 
-def get(table, kwargs):
-    hash_value, sort = table.key(kwargs["Key"])
-    parsed, names, _ = table.expressions(kwargs, ("ProjectionExpression",))
+def _returns(params, allowed, message):
+    returns = params.get("ReturnValues", "NONE")
+    if returns not in allowed:
+        raise invalid(message)
+    return returns
+
+
+def plan_put(table, params):
+    item = normalize(params["Item"])
+    if not isinstance(item, dict):
+        raise TypeError("Item must be a dict")
+    size = table.check_item(item)
+    write = Write(table, item[table.hash_name], table.sort_tuple(item), item, size)
+    condition(params, write.old)
+    return write
+
+
+def put(table, params):
+    returns = _returns(params, ("NONE", "ALL_OLD"), errors.PUT_RETURN_VALUES)
+    write = plan_put(table, params)
+    index_units = write.apply()
+    response = {}
+    if returns == "ALL_OLD" and write.old is not None:
+        response["Attributes"] = copy.deepcopy(write.old)
+    part = write.part or table.store.partition(write.hash_value)
+    return table.respond(response, params, [part], 1, write.units, index_units, write=True)
+
+
+def get(table, params):
+    hash_value, sort = table.key(params["Key"])
+    parsed, names, _ = prepare(params, ("ProjectionExpression",))
     part, item, size = table.find(hash_value, sort)
-    read_units = units(size, READ_UNIT) * (1.0 if kwargs.get("ConsistentRead") else 0.5)
+    read_units = units(size, READ_UNIT) * (1.0 if params.get("ConsistentRead") else 0.5)
     response = {}
     if item is not None:
         response["Item"] = project(item, parsed.get("ProjectionExpression"), names)
-    return table.respond(response, kwargs, [part] if part else [], 1 if item else 0, read_units)
+    return table.respond(response, params, [part] if part else [], 1 if item else 0, read_units)
 
 
 def project(item, paths, names):
@@ -113,46 +143,49 @@ def _place(out, item, path):
             dst = dst[part]
 
 
-def delete(table, kwargs):
-    hash_value, sort = table.key(kwargs["Key"])
-    returns = kwargs.get("ReturnValues", "NONE")
-    if returns not in ("NONE", "ALL_OLD"):
-        raise invalid(errors.RETURN_VALUES)
-    part, old, old_size = table.find(hash_value, sort)
-    write_units = units(old_size, WRITE_UNIT)
-    condition(table, kwargs, old)
-    index_units = 0
-    if old is not None:
-        index_units = table.write(hash_value, sort, old, None, 0)
+def plan_delete(table, params):
+    write = Write(table, *table.key(params["Key"]))
+    condition(params, write.old)
+    return write
+
+
+def delete(table, params):
+    returns = _returns(params, ("NONE", "ALL_OLD"), errors.RETURN_VALUES)
+    write = plan_delete(table, params)
+    index_units = write.apply()
     response = {}
-    if returns == "ALL_OLD" and old is not None:
-        response["Attributes"] = old
-    return table.respond(response, kwargs, [part] if part else [], 1 if old else 0,
-                         write_units, index_units, write=True)
+    if returns == "ALL_OLD" and write.old is not None:
+        response["Attributes"] = write.old
+    return table.respond(response, params, [write.part] if write.part else [],
+                         1 if write.old else 0, write.units, index_units, write=True)
 
 
 _UPDATE_RETURNS = ("NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW")
 
 
-def update(table, kwargs):
-    Key = kwargs["Key"]
-    hash_value, sort = table.key(Key)
-    returns = kwargs.get("ReturnValues", "NONE")
-    if returns not in _UPDATE_RETURNS:
-        raise invalid(errors.RETURN_VALUES)
-    if kwargs.get("UpdateExpression") is None:
+def plan_update(table, params):
+    """Validate the request, then the condition, then compute the new item."""
+    hash_value, sort = table.key(params["Key"])
+    if params.get("UpdateExpression") is None:
         raise invalid(errors.UPDATE_EXPRESSION_REQUIRED)
-    parsed, names, values = table.expressions(kwargs, ("UpdateExpression", "ConditionExpression"))
-    part, old, old_size = table.find(hash_value, sort)
-    base = old if old is not None else normalize(dict(Key))
+    parsed, names, values = prepare(params, ("UpdateExpression", "ConditionExpression"))
+    ph = Placeholders(names, values, "UpdateExpression")
+    actions = parsed["UpdateExpression"]
+    touched = check_update(actions, ph, {table.hash_name, table.range_name} - {None})
+    write = Write(table, hash_value, sort)
     if "ConditionExpression" in parsed:   # the condition is checked before the update runs
-        check_condition(parsed, names, values, old, kwargs)
-    new, touched = apply_update(parsed["UpdateExpression"], base,
-                                Placeholders(names, values, "UpdateExpression"),
-                                {table.hash_name, table.range_name} - {None})
-    new_size = table.check_item(new)
-    write_units = units(max(new_size, old_size), WRITE_UNIT)
-    index_units = table.write(hash_value, sort, old, new, new_size)
+        check_condition(parsed, names, values, write.old, params)
+    base = write.old if write.old is not None else normalize(dict(params["Key"]))
+    write.new = apply_update(actions, base, ph)
+    write.size = table.check_item(write.new)
+    return write, touched
+
+
+def update(table, params):
+    returns = _returns(params, _UPDATE_RETURNS, errors.RETURN_VALUES)
+    write, touched = plan_update(table, params)
+    old, new = write.old, write.new
+    index_units = write.apply()
     response = {}
     if returns == "ALL_OLD" and old is not None:
         response["Attributes"] = copy.deepcopy(old)
@@ -163,5 +196,5 @@ def update(table, kwargs):
         got = {k: copy.deepcopy(source[k]) for k in touched if source and k in source}
         if got:
             response["Attributes"] = got
-    return table.respond(response, kwargs, [table.store.partition(hash_value) or part], 1,
-                         write_units, index_units, write=True)
+    return table.respond(response, params, [table.store.partition(write.hash_value)], 1,
+                         write.units, index_units, write=True)

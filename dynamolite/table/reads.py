@@ -29,7 +29,7 @@ from bisect import bisect_left, bisect_right
 
 from . import errors
 from .errors import invalid
-from .expressions import Placeholders, _eval
+from .expressions import Placeholders, _eval, prepare
 from .items import project
 from .keys import key_range
 from .values import MISSING, PAGE_LIMIT, READ_UNIT, hash_bytes, item_size, normalize, raw
@@ -80,9 +80,8 @@ def query(table, kwargs):
         raise invalid(errors.NO_KEY_CONDITION)
     _common_checks(kwargs)
     store, hash_name, range_name, index = _source(table, kwargs)
-    parsed, names, values = table.expressions(
-        kwargs, ("KeyConditionExpression", "FilterExpression", "ProjectionExpression"),
-        key_field="KeyConditionExpression")
+    parsed, names, values = prepare(
+        kwargs, ("KeyConditionExpression", "FilterExpression", "ProjectionExpression"))
     ph = Placeholders(names, values, "KeyConditionExpression")
     wanted = key_range(parsed["KeyConditionExpression"], ph, hash_name, range_name, table.types)
     if "FilterExpression" in parsed:       # a filter may not use the key attributes
@@ -125,7 +124,7 @@ def _start_position(table, esk, index, hash_value):
 def scan(table, kwargs):
     _common_checks(kwargs)
     store, hash_name, _, index = _source(table, kwargs)
-    parsed, names, values = table.expressions(kwargs, ("FilterExpression", "ProjectionExpression"))
+    parsed, names, values = prepare(kwargs, ("FilterExpression", "ProjectionExpression"))
     segment, total = kwargs.get("Segment"), kwargs.get("TotalSegments")
     if (segment is None) != (total is None):
         raise invalid(errors.SEGMENT_WITHOUT_TOTAL if total is None else errors.TOTAL_WITHOUT_SEGMENT)

@@ -7,10 +7,12 @@ computed from the item as it was before the update, as DynamoDB does, and
 nothing is written if any action fails.
 
 >>> from dynamolite.table.expressions import Placeholders, parse_update
->>> actions = parse_update("SET n = n + :one, tags = :t REMOVE old")
+>>> actions = parse_update("SET n = n + :one, tags = :t REMOVE stale")
 >>> ph = Placeholders({}, {":one": Decimal(1), ":t": {"a"}}, "UpdateExpression")
->>> apply_update(actions, {"pk": "k", "n": Decimal(1), "old": "x"}, ph, {"pk"})
-({'pk': 'k', 'n': Decimal('2'), 'tags': {'a'}}, ['n', 'tags', 'old'])
+>>> check_update(actions, ph, {"pk"})
+['n', 'tags', 'stale']
+>>> apply_update(actions, {"pk": "k", "n": Decimal(1), "stale": "x"}, ph)
+{'pk': 'k', 'n': Decimal('2'), 'tags': {'a'}}
 
 Cost: linear in the item's size (the item is copied once).
 """
@@ -22,9 +24,6 @@ from . import errors
 from .errors import invalid
 from .expressions import resolve
 from .values import MISSING, normalize, type_of
-
-_SETS = ("SS", "NS", "BS")
-
 
 def _incorrect(operator, value):
     return invalid(errors.operand_type("UpdateExpression", operator, type_of(value)))
@@ -73,11 +72,18 @@ def _assign(item, path, value):
         parent[last] = value
 
 
-def _touched(actions, ph, key_names):
-    """Top-level names the actions touch; refuses key attributes and overlapping paths."""
+_TYPE_NAMES = {"S": "STRING", "N": "NUMBER", "B": "BINARY", "NULL": "NULL", "BOOL": "BOOLEAN",
+               "L": "LIST", "M": "MAP"}
+
+
+def check_update(actions, ph, key_names):
+    """Validate an update before anything is read, as DynamoDB does (so a request that
+    is invalid fails as invalid even when its condition would fail): no key attribute,
+    no two overlapping paths, ADD a number or a set, DELETE a set. Return the
+    top-level names the update touches."""
     touched, paths = [], []
-    for entries in actions.values():
-        for path_node, _ in entries:
+    for clause, entries in actions.items():
+        for path_node, value_node in entries:
             path = ph.path(path_node[1])
             if path[0] in key_names:
                 raise invalid(errors.key_attribute_update(path[0]))
@@ -88,24 +94,23 @@ def _touched(actions, ph, key_names):
             paths.append(path)
             if path[0] not in touched:
                 touched.append(path[0])
+            if clause in ("ADD", "DELETE"):
+                kind = type_of(ph.value(value_node[1]))
+                if kind in _TYPE_NAMES and not (clause == "ADD" and kind == "N"):
+                    raise invalid(errors.update_operand_type(clause, _TYPE_NAMES[kind]))
     return touched
 
 
 def _add_or_delete(clause, current, operand):
-    """The new value of an ADD or DELETE action (None: remove the attribute; MISSING: no-op)."""
+    """The new value of an ADD or DELETE action (None: remove the attribute; MISSING: no-op).
+    The operand's type was checked by :func:`check_update`."""
     t = type_of(operand)
     if clause == "ADD":
+        if current is not MISSING and type_of(current) != t:
+            raise invalid(errors.WRONG_OPERAND_TYPE)
         if t == "N":
-            if current is not MISSING and type_of(current) != "N":
-                raise invalid(errors.WRONG_OPERAND_TYPE)
             return normalize(operand + (current if current is not MISSING else 0))
-        if t in _SETS:
-            if current is not MISSING and type_of(current) != t:
-                raise invalid(errors.WRONG_OPERAND_TYPE)
-            return set(current if current is not MISSING else ()) | operand
-        raise _incorrect("ADD", operand)
-    if t not in _SETS:
-        raise _incorrect("DELETE", operand)
+        return set(current if current is not MISSING else ()) | operand
     if current is MISSING:
         return MISSING
     if type_of(current) != t:
@@ -113,15 +118,28 @@ def _add_or_delete(clause, current, operand):
     return set(current) - operand or None
 
 
-def apply_update(actions, item, ph, key_names):
-    """Return (new item, top-level names touched); ``item`` is left unchanged."""
-    touched = _touched(actions, ph, key_names)
+def _container_ok(item, path):
+    """Does the parent of ``path`` exist, as a map (for a name) or a list (for an index)?"""
+    if len(path) == 1:
+        return True
+    parent = resolve(item, path[:-1])
+    return isinstance(parent, list if isinstance(path[-1], int) else dict)
+
+
+def apply_update(actions, item, ph):
+    """The item after the update (checked first by :func:`check_update`); ``item`` is
+    left unchanged."""
     # compute every value from the old item first
     planned = [(ph.path(p[1]), normalize(_set_value(v, item, ph))) for p, v in actions["SET"]]
     removals = [ph.path(p[1]) for p, _ in actions["REMOVE"]]
+    for path in removals:
+        if not _container_ok(item, path):
+            raise invalid(errors.INVALID_PATH_FOR_UPDATE)
     for clause in ("ADD", "DELETE"):
         for path_node, value_node in actions[clause]:
             path = ph.path(path_node[1])
+            if not _container_ok(item, path):
+                raise invalid(errors.INVALID_PATH_FOR_UPDATE)
             result = _add_or_delete(clause, resolve(item, path), ph.value(value_node[1]))
             if result is None:
                 removals.append(path)
@@ -139,4 +157,4 @@ def apply_update(actions, item, ph, key_names):
                 del parent[last]
         elif isinstance(parent, dict):
             parent.pop(last, None)
-    return new, touched
+    return new
