@@ -58,9 +58,9 @@ def test_update_clauses_and_values():
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("a = ", 'Invalid ConditionExpression: Syntax error; token: "<EOF>", near: "a = "'),
-    ("a = :v AND", 'Invalid ConditionExpression: Syntax error; token: "<EOF>", near: "a = :v AND"'),
-    ("a ! :v", 'Invalid ConditionExpression: Syntax error; token: "!", near: "! :v"'),
+    ("a = ", 'Invalid ConditionExpression: Syntax error; token: "<EOF>", near: "a ="'),
+    ("a = :v AND", 'Invalid ConditionExpression: Syntax error; token: "<EOF>", near: ":v AND"'),
+    ("a ! :v", 'Invalid ConditionExpression: Syntax error; token: "!", near: "a !"'),
     ("", "Invalid ConditionExpression: The expression can not be empty;"),
     ("begins_with(a)", "Invalid ConditionExpression: Incorrect number of operands for operator or "
                        "function; operator or function: begins_with, number of operands: 1"),

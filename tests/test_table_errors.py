@@ -77,3 +77,52 @@ def test_create_table_with_invalid_schema_raises_a_client_error():
         resource().create_table(TableName="T", KeySchema=SCHEMA["KeySchema"],
                                 AttributeDefinitions=SCHEMA["AttributeDefinitions"][:1])
     assert e.value.response["Error"]["Code"] == "ValidationException"
+
+
+def _key(pk, sk):
+    return {"pk": {"S": pk}, "sk": {"N": str(sk)}}
+
+
+CLIENT_INVALID = {
+    "put_item: empty set": lambda c: c.put_item(TableName="T", Item={**_key("a", 1), "s": {"SS": []}}),
+    "put_item: not a number": lambda c: c.put_item(TableName="T", Item={**_key("a", 1), "n": {"N": "x"}}),
+    "get_item: missing table": lambda c: c.get_item(TableName="Nope", Key=_key("a", 1)),
+    "update_item: key attribute": lambda c: c.update_item(
+        TableName="T", Key=_key("a", 1), UpdateExpression="SET pk = :v",
+        ExpressionAttributeValues={":v": {"S": "b"}}),
+    "delete_item: condition fails": lambda c: c.delete_item(
+        TableName="T", Key=_key("x", 1), ConditionExpression="attribute_not_exists(pk)"),
+    "query: reserved word": lambda c: c.query(TableName="T", KeyConditionExpression="pk = :p",
+                                              FilterExpression="size > :p",
+                                              ExpressionAttributeValues={":p": {"S": "a"}}),
+    "scan: bad segment": lambda c: c.scan(TableName="T", Segment=3, TotalSegments=2),
+    "batch_get_item: duplicates": lambda c: c.batch_get_item(
+        RequestItems={"T": {"Keys": [_key("a", 1), _key("a", 1)]}}),
+    "batch_write_item: bad key": lambda c: c.batch_write_item(
+        RequestItems={"T": [{"DeleteRequest": {"Key": {"pk": {"S": "a"}}}}]}),
+    "transact_write_items: condition fails": lambda c: c.transact_write_items(TransactItems=[
+        {"Put": {"TableName": "T", "Item": _key("y", 1)}},
+        {"ConditionCheck": {"TableName": "T", "Key": _key("x", 1),
+                            "ConditionExpression": "attribute_not_exists(pk)"}}]),
+    "transact_write_items: undefined value": lambda c: c.transact_write_items(TransactItems=[
+        {"Update": {"TableName": "T", "Key": _key("x", 1), "UpdateExpression": "SET v = :v"}}]),
+    "transact_get_items: missing table": lambda c: c.transact_get_items(TransactItems=[
+        {"Get": {"TableName": "Nope", "Key": _key("a", 1)}}]),
+    "create_table: exists": lambda c: c.create_table(TableName="T", **SCHEMA),
+    "update_table: nothing": lambda c: c.update_table(TableName="T"),
+    "describe_table: missing": lambda c: c.describe_table(TableName="Nope"),
+    "delete_table: missing": lambda c: c.delete_table(TableName="Nope"),
+    "list_tables: limit over 100": lambda c: c.list_tables(Limit=101),
+}
+
+
+@pytest.mark.parametrize("case", list(CLIENT_INVALID))
+def test_invalid_input_to_the_client_raises_a_client_error(case):
+    from dynamolite.table import client
+    c = client()
+    c.create_table(TableName="T", **SCHEMA)
+    c.put_item(TableName="T", Item=_key("x", 1))
+    with pytest.raises(ClientError) as e:
+        CLIENT_INVALID[case](c)
+    assert e.value.response["Error"]["Code"].endswith(("Exception", "Exceeded"))
+    assert c.scan(TableName="T")["Count"] == 1

@@ -54,27 +54,35 @@ RESERVED_WORDS = frozenset(
 
 
 def tokenize(text, what):
-    """Split an expression into (kind, text) tokens."""
-    tokens, pos = [], 0
+    """Split an expression into (kind, text) tokens, and their (start, end) in ``text``.
+
+    >>> tokenize("a.b <= :v", "ConditionExpression")[0]
+    [('word', 'a'), ('op', '.'), ('word', 'b'), ('op', '<='), ('value', ':v'), ('end', '')]
+    """
+    tokens, spans, pos = [], [], 0
     text = text.rstrip()
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if not m or m.end() == pos:
-            raise invalid(errors.syntax_error(what, text[pos:].strip()[:1], text[pos:pos + 10].strip()))
+            bad = len(text[pos:]) - len(text[pos:].lstrip()) + pos
+            start = spans[-1][0] if spans else bad
+            raise invalid(errors.syntax_error(what, text[bad], text[start:bad + 1]))
         kind = m.lastgroup
         tok = m.group(kind)
         if kind == "word" and tok.upper() in KEYWORDS:
             kind, tok = "kw", tok.upper()
         tokens.append((kind, tok))
+        spans.append((m.start(m.lastgroup), m.end()))
         pos = m.end()
     tokens.append(("end", ""))
-    return tokens
+    spans.append((len(text), len(text)))
+    return tokens, spans
 
 
 class _Parser:
     def __init__(self, text, what):
         self.text, self.what = text, what
-        self.tokens = tokenize(text, what)
+        self.tokens, self.spans = tokenize(text, what)
         self.i = 0
         self.reserved = None            # the first reserved word used as a name
 
@@ -94,10 +102,15 @@ class _Parser:
         return tok
 
     def error(self, tok=None):
-        kind, text = tok or self.peek()
+        """A syntax error at ``tok`` (the token just read) or at the next token. DynamoDB
+        says "near" the token and the one before it (at the end: the last two tokens)."""
+        j = self.i - 1 if tok else self.i
+        kind, text = self.tokens[j]
         if kind == "end":
-            return invalid(errors.syntax_error(self.what, "<EOF>", self.text[-10:]))
-        return invalid(errors.syntax_error(self.what, text, text))
+            near = self.text[self.spans[max(j - 2, 0)][0]:self.spans[j - 1][1]] if j else ""
+            return invalid(errors.syntax_error(self.what, "<EOF>", near))
+        near = self.text[self.spans[max(j - 1, 0)][0]:self.spans[j][1]]
+        return invalid(errors.syntax_error(self.what, text, near))
 
     def expect(self, kind, text=None):
         tok = self.next()
@@ -531,4 +544,12 @@ def prepare(params, fields):
             raise invalid(errors.undefined_value(field, placeholder))
         for placeholder in sorted(n - set(names)):
             raise invalid(errors.undefined_name(field, placeholder))
+    if "ProjectionExpression" in parsed:        # one path may not be named twice, or inside another
+        ph, seen = Placeholders(names, values), []
+        for node in parsed["ProjectionExpression"]:
+            path = ph.path(node[1])
+            for other in seen:
+                if other[:len(path)] == path[:len(other)]:
+                    raise invalid(errors.projection_overlap(other, path))
+            seen.append(path)
     return parsed, names, values

@@ -48,6 +48,9 @@ def _source(table, kwargs):
         raise invalid(errors.no_such_index(name))
     if index.kind == "GSI" and kwargs.get("ConsistentRead"):
         raise invalid(errors.GSI_CONSISTENT_READ)
+    if kwargs.get("Select") == "ALL_ATTRIBUTES" and index.kind == "GSI" \
+            and index.projection_type != "ALL":
+        raise invalid(errors.select_not_projected(index.name))
     return index.store, index.hash_name, index.range_name, index
 
 

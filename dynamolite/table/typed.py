@@ -76,9 +76,12 @@ def _from_wire(value):
     if kind == "NULL" and body is not True:
         raise invalid(errors.NULL_FALSE)
     try:
-        return _deserializer.deserialize(value)
+        result = _deserializer.deserialize(value)
     except (DecimalException, ValueError, TypeError):
         raise invalid(errors.NOT_A_NUMBER) from None
+    if kind in ("N", "NS") and not all(n.is_finite() for n in ([result] if kind == "N" else result)):
+        raise invalid(errors.NOT_A_NUMBER)
+    return result
 
 
 def _walk(obj, convert):
