@@ -35,6 +35,7 @@ from hypothesis import strategies as st  # noqa: E402
 
 from dynamolite.table import client, resource  # noqa: E402
 from dynalite_server import running_dynalite  # noqa: E402
+from oracle_differences import DIFFERENCES  # noqa: E402
 
 pytestmark = pytest.mark.xdist_group("oracles")     # one dynalite, on one worker
 
@@ -334,33 +335,8 @@ class ClientTable:
 
 
 # ---------------------------------------------------------------------------
-# Where the two oracles disagree: what DynamoDB's documentation says
+# Where the two oracles disagree: what DynamoDB's documentation says (oracle_differences.py)
 # ---------------------------------------------------------------------------
-def _codes(moto_code, dynalite_code):
-    """When moto and dynalite refuse with these two error codes."""
-    return lambda op, moto, dynalite: moto == ("error", moto_code) and dynalite == ("error", dynalite_code)
-
-
-DIFFERENCES = [
-    {"name": "an invalid update is refused before its condition is evaluated",
-     "when": _codes("ConditionalCheckFailedException", "ValidationException"), "right": "dynalite",
-     "source": "DynamoDB API Reference, UpdateItem, Errors: ValidationException is about the "
-               "request; Developer Guide, Update expressions"},
-    {"name": "a refused UpdateItem leaves the table unchanged (moto stores the key of an "
-             "update whose DELETE has a number operand)",
-     "when": None, "right": "dynalite",
-     "state": lambda op: op[0] == "update" and op[3][0].startswith("DELETE tags :n"),
-     "source": "DynamoDB API Reference, Errors: a request that fails with an error has no "
-               "effect; UpdateItem with ValidationException writes nothing"},
-    {"name": "CreateTable refuses an attribute definition no key uses, also with indexes",
-     "when": None, "right": "moto",        # checked by the create_table test below
-     "source": "DynamoDB API Reference, CreateTable, AttributeDefinitions: \"An array of "
-               "attributes that describe the key schema for the table and indexes\""},
-]
-"""Each entry: name, when(op, moto, dynalite) -> bool, which oracle is right, and the
-documentation that decides. Kept equal to tests/oracle_differences.md."""
-
-
 def decide(op, results):
     """The result dynamolite must give for ``op``: the oracles' common answer or, where
     they disagree, the one :data:`DIFFERENCES` names (None: undocumented)."""

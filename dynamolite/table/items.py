@@ -114,9 +114,13 @@ def project(item, paths, names):
     if paths is None:
         return copy.deepcopy(item)
     ph = Placeholders(names, None, "ProjectionExpression")
+    return project_paths(item, [ph.path(node[1]) for node in paths])
+
+
+def project_paths(item, paths):
+    """A copy of the parts of ``item`` at ``paths`` (tuples of names and list indexes)."""
     out = {}
-    for node in paths:
-        path = ph.path(node[1])
+    for path in paths:
         if resolve(item, path) is not MISSING:
             _place(out, item, path)
     return out
@@ -192,8 +196,7 @@ def update(table, params):
     elif returns == "ALL_NEW":
         response["Attributes"] = copy.deepcopy(new)
     elif returns in ("UPDATED_OLD", "UPDATED_NEW"):
-        source = old if returns == "UPDATED_OLD" else new
-        got = {k: copy.deepcopy(source[k]) for k in touched if source and k in source}
+        got = project_paths((old if returns == "UPDATED_OLD" else new) or {}, touched)
         if got:
             response["Attributes"] = got
     return table.respond(response, params, [table.store.partition(write.hash_value)], 1,

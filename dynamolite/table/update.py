@@ -10,7 +10,7 @@ nothing is written if any action fails.
 >>> actions = parse_update("SET n = n + :one, tags = :t REMOVE stale")
 >>> ph = Placeholders({}, {":one": Decimal(1), ":t": {"a"}}, "UpdateExpression")
 >>> check_update(actions, ph, {"pk"})
-['n', 'tags', 'stale']
+[('n',), ('tags',), ('stale',)]
 >>> apply_update(actions, {"pk": "k", "n": Decimal(1), "stale": "x"}, ph)
 {'pk': 'k', 'n': Decimal('2'), 'tags': {'a'}}
 
@@ -92,13 +92,11 @@ def check_update(actions, ph, key_names):
                 if other[:shorter] == path[:shorter]:
                     raise invalid(errors.paths_overlap(other, path))
             paths.append(path)
-            if path[0] not in touched:
-                touched.append(path[0])
             if clause in ("ADD", "DELETE"):
                 kind = type_of(ph.value(value_node[1]))
                 if kind in _TYPE_NAMES and not (clause == "ADD" and kind == "N"):
                     raise invalid(errors.update_operand_type(clause, _TYPE_NAMES[kind]))
-    return touched
+    return paths
 
 
 def _add_or_delete(clause, current, operand):
