@@ -390,6 +390,7 @@ def _until_active(low_level, name):
     raise AssertionError(f"table {name} never became ACTIVE")
 
 
+@pytest.mark.slow                                   # about a minute: in the whole suite
 @settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.too_slow,
                                                         HealthCheck.function_scoped_fixture])
 @given(api=st.sampled_from(["resource", "client"]),
