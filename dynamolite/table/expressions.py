@@ -519,6 +519,8 @@ def prepare(params, fields):
     """
     present = [f for f in fields if params.get(f) is not None]
     names, values = params.get("ExpressionAttributeNames"), params.get("ExpressionAttributeValues")
+    if not present and names is None and values is None:
+        return {}, {}, {}                    # the common case: no expressions at all
     if names is not None and not present:
         raise invalid(errors.NAMES_WITHOUT_EXPRESSIONS)
     with_values = [f for f in fields if f != "ProjectionExpression"]

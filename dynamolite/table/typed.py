@@ -18,7 +18,7 @@ Cost: linear in the size of the request or response.
 
 from decimal import Decimal, DecimalException
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from boto3.dynamodb.types import DYNAMODB_CONTEXT, TypeDeserializer, TypeSerializer
 
 from . import errors
 from .errors import invalid
@@ -29,6 +29,11 @@ MAPS = frozenset({"Item", "Key", "Attributes", "ExclusiveStartKey", "LastEvaluat
 LISTS_OF_MAPS = frozenset({"Items", "Keys"})
 VALUES = frozenset({"Value"})                     # Expected, AttributeUpdates (legacy)
 LISTS_OF_VALUES = frozenset({"AttributeValueList"})
+NESTED = frozenset({"RequestItems", "UnprocessedItems", "UnprocessedKeys", "TransactItems",
+                    "Responses", "CancellationReasons", "Put", "Update", "Delete",
+                    "ConditionCheck", "Get", "PutRequest", "DeleteRequest", "Expected",
+                    "AttributeUpdates", "KeyConditions", "QueryFilter", "ScanFilter"})
+"""Fields that hold typed values further down; every other field is passed as it is."""
 
 _serializer, _deserializer = TypeSerializer(), TypeDeserializer()
 _TYPES = ("S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL")
@@ -62,6 +67,10 @@ def _from_wire(value):
     if len(value) > 1:
         raise invalid(errors.MANY_DATATYPES)
     kind, body = next(iter(value.items()))
+    if kind == "S":                         # the common cases first, without the deserializer
+        return body
+    if kind == "N":
+        return _number(body)
     if kind not in _TYPES:
         raise invalid(errors.EMPTY_ATTRIBUTE_VALUE)
     if kind == "M":
@@ -84,7 +93,20 @@ def _from_wire(value):
     return result
 
 
-def _walk(obj, convert):
+def _number(text):
+    try:
+        number = DYNAMODB_CONTEXT.create_decimal(text)
+    except (DecimalException, ValueError, TypeError):
+        raise invalid(errors.NOT_A_NUMBER) from None
+    if not number.is_finite():
+        raise invalid(errors.NOT_A_NUMBER)
+    return number
+
+
+def _walk(obj, convert, parent_nested=False):
+    """``obj`` with the typed values it holds converted: the values of the maps named in
+    MAPS, LISTS_OF_MAPS, VALUES and LISTS_OF_VALUES, looked for inside NESTED fields
+    (whose own keys, table names or attribute names, may be anything)."""
     if isinstance(obj, dict):
         out = {}
         for k, v in obj.items():
@@ -100,11 +122,13 @@ def _walk(obj, convert):
             elif k == "Responses" and isinstance(v, dict):     # BatchGetItem: table -> items
                 out[k] = {t: [{name: convert(x) for name, x in m.items()} for m in items]
                           for t, items in v.items()}
+            elif k in NESTED or parent_nested:
+                out[k] = _walk(v, convert, k in NESTED)
             else:
-                out[k] = _walk(v, convert)
+                out[k] = v
         return out
     if isinstance(obj, list):
-        return [_walk(v, convert) for v in obj]
+        return [_walk(v, convert, parent_nested) for v in obj]
     return obj
 
 
