@@ -9,9 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dynamolite.table.errors import Refused
-from dynamolite.table.expressions import (Placeholders, evaluate, from_boto3, parse_condition,
-                                          parse_projection, parse_update, resolve,
-                                          used_placeholders)
+from dynamolite.table.evaluation import Placeholders, evaluate, resolve
+from dynamolite.table.expressions import (from_boto3, parse_condition, parse_projection,
+                                          parse_update, used_placeholders)
 from dynamolite.table.values import MISSING
 
 

@@ -10,6 +10,7 @@ moto and dynalite disagree, oracle_differences.py says which one dynamolite must
 import json
 import os
 from decimal import Decimal
+from unittest import mock
 
 import boto3
 import moto
@@ -18,7 +19,7 @@ from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
 import dynamolite
-from dynalite_server import running_dynalite
+from dynalite_server import FAKE_CREDENTIALS, running_dynalite
 from oracle_differences import DIFFERENCES
 
 pytestmark = pytest.mark.xdist_group("oracles")     # dynalite is installed and run there
@@ -166,19 +167,8 @@ def client_script(dynamodb):
 
 @pytest.fixture(scope="module")
 def moto_aws():
-    saved = {k: os.environ.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-                                             "AWS_DEFAULT_REGION")}
-    os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
-                      AWS_DEFAULT_REGION="us-east-1")
-    try:
-        with moto.mock_aws():
-            yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+    with mock.patch.dict(os.environ, FAKE_CREDENTIALS), moto.mock_aws():
+        yield
 
 
 def test_the_resource_script_runs_unchanged_on_dynamolite(moto_aws):

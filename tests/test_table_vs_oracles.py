@@ -21,6 +21,7 @@ Cost: about a minute on two cores for the 400 sequences of the default profile.
 import itertools
 import os
 import time
+from unittest import mock
 
 import pytest
 
@@ -34,7 +35,7 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from dynamolite.table import client, resource  # noqa: E402
-from dynalite_server import running_dynalite  # noqa: E402
+from dynalite_server import FAKE_CREDENTIALS, running_dynalite  # noqa: E402
 from oracle_differences import DIFFERENCES  # noqa: E402
 
 pytestmark = pytest.mark.xdist_group("oracles")     # one dynalite, on one worker
@@ -355,23 +356,12 @@ def test_every_documented_difference_names_the_right_oracle_and_its_source():
 
 @pytest.fixture(scope="module")
 def oracles():
-    saved = {k: os.environ.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-                                             "AWS_DEFAULT_REGION", "AWS_SESSION_TOKEN")}
-    os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
-                      AWS_DEFAULT_REGION="us-east-1", AWS_SESSION_TOKEN="testing")
-    try:
-        with running_dynalite() as url, moto.mock_aws():
-            http = dict(endpoint_url=url, region_name="us-east-1")
-            yield {"moto": (boto3.resource("dynamodb", region_name="us-east-1"),
-                            boto3.client("dynamodb", region_name="us-east-1")),
-                   "dynalite": (boto3.resource("dynamodb", **http),
-                                boto3.client("dynamodb", **http))}
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+    with mock.patch.dict(os.environ, FAKE_CREDENTIALS), running_dynalite() as url, moto.mock_aws():
+        http = dict(endpoint_url=url, region_name="us-east-1")
+        yield {"moto": (boto3.resource("dynamodb", region_name="us-east-1"),
+                        boto3.client("dynamodb", region_name="us-east-1")),
+               "dynalite": (boto3.resource("dynamodb", **http),
+                            boto3.client("dynamodb", **http))}
 
 
 _names = itertools.count()

@@ -24,7 +24,8 @@ import copy
 
 from . import errors
 from .errors import Refused, invalid
-from .expressions import Placeholders, evaluate, prepare, resolve
+from .evaluation import Placeholders, evaluate, resolve
+from .expressions import prepare
 from .update import apply_update, check_update
 from .values import MISSING, READ_UNIT, WRITE_UNIT, normalize, units
 

@@ -7,7 +7,8 @@ and may add ONE condition on the sort key (``=``, ``<``, ``<=``, ``>``,
 :class:`KeyRange`, found with two binary searches. That is why a Query costs
 what it returns, not what the table holds.
 
->>> from dynamolite.table.expressions import Placeholders, parse_condition
+>>> from dynamolite.table.evaluation import Placeholders
+>>> from dynamolite.table.expressions import parse_condition
 >>> tree = parse_condition("pk = :p AND sk BETWEEN :a AND :b")
 >>> ph = Placeholders({}, {":p": "alice", ":a": Decimal(2), ":b": Decimal(4)})
 >>> r = key_range(tree, ph, "pk", "sk", {"pk": "S", "sk": "N"})
@@ -27,7 +28,7 @@ from typing import Any
 
 from . import errors
 from .errors import invalid
-from .expressions import check_between
+from .evaluation import check_between
 from .values import MISSING, raw, type_of
 
 

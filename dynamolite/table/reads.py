@@ -29,7 +29,8 @@ from bisect import bisect_left, bisect_right
 
 from . import errors
 from .errors import invalid
-from .expressions import Placeholders, _eval, prepare
+from .evaluation import Placeholders, _eval
+from .expressions import prepare
 from .items import project
 from .keys import key_range
 from .values import MISSING, PAGE_LIMIT, READ_UNIT, hash_bytes, item_size, normalize, raw

@@ -44,6 +44,7 @@ from boto3.dynamodb.conditions import ConditionBase, ConditionExpressionBuilder
 from .batch import BatchWriter
 from .client import NODES, Client
 from .errors import Refused, client_error
+from .expressions import from_boto3
 
 _CONDITIONS = ("KeyConditionExpression", "FilterExpression", "ConditionExpression")
 _HAS_CONDITION = frozenset(_CONDITIONS)
@@ -74,10 +75,8 @@ def _with_conditions(params):
     for field in _CONDITIONS:
         condition = params.get(field)
         if isinstance(condition, ConditionBase):
-            built = builder.build_expression(condition, field == "KeyConditionExpression")
-            params[field] = built.condition_expression
-            names.update(built.attribute_name_placeholders)
-            values.update(built.attribute_value_placeholders)
+            params[field] = from_boto3(condition, builder, names, values,
+                                       field == "KeyConditionExpression")
     if names:
         params["ExpressionAttributeNames"] = names
     if values:

@@ -6,7 +6,8 @@ incrementing a counter cannot lose an update. Every right-hand side is
 computed from the item as it was before the update, as DynamoDB does, and
 nothing is written if any action fails.
 
->>> from dynamolite.table.expressions import Placeholders, parse_update
+>>> from dynamolite.table.evaluation import Placeholders
+>>> from dynamolite.table.expressions import parse_update
 >>> actions = parse_update("SET n = n + :one, tags = :t REMOVE stale")
 >>> ph = Placeholders({}, {":one": Decimal(1), ":t": {"a"}}, "UpdateExpression")
 >>> check_update(actions, ph, {"pk"})
@@ -22,7 +23,7 @@ from decimal import Decimal  # noqa: F401  (used by the doctest)
 
 from . import errors
 from .errors import invalid
-from .expressions import resolve
+from .evaluation import resolve
 from .values import MISSING, normalize, type_of
 
 def _incorrect(operator, value):
