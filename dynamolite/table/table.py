@@ -43,7 +43,6 @@ from boto3.dynamodb.conditions import ConditionBase, ConditionExpressionBuilder
 
 from .batch import BatchWriter
 from .client import NODES, Client
-from .errors import Refused, client_error
 from .expressions import from_boto3
 
 _CONDITIONS = ("KeyConditionExpression", "FilterExpression", "ConditionExpression")
@@ -171,10 +170,8 @@ class Table:
 
     def check(self):
         """Assert the stored table's invariants (for tests; not in boto3)."""
-        try:
-            self._client.table(self.name).check()
-        except Refused as error:
-            raise client_error(error.code, error.message, "DescribeTable") from None
+        self._call("DescribeTable", {})          # ResourceNotFoundException if it is gone
+        self._client.table(self.name).check()
 
 
 class _TableCollection:
