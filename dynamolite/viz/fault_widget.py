@@ -77,7 +77,7 @@ class FaultWidget:
                  **cluster_options):
         if not write_every_ms > 0:
             raise ConfigError(f"write_every_ms must be positive, got {write_every_ms!r}")
-        options = dict(sloppy=True, clocks="dvv", timeout=300.0, fail_after_ms=500.0, vnodes=4)
+        options = dict(sloppy=True, clocks="dvv", timeout=300.0, vnodes=4)
         options.update(cluster_options)
         self.cluster = Cluster(nodes, n=n, r=r, w=w, seed=seed, **options)
         self.keys = [f"key{i}" for i in range(keys)]
