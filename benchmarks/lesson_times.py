@@ -11,7 +11,7 @@ Nobody was timed. The estimate adds up what a learner does, at stated rates:
 - ``PART_MINUTES`` per graded part of an exercise, to write, try and debug the answer;
 - and, with ``--run``, the cells' execution time, measured by running the notebook here.
 
-The total is rounded to the nearest 5 minutes. Lessons 00 to 05 and ``solutions/*`` state
+The total is rounded to the nearest 5 minutes. Lessons 00 to 05 and their exercises state
 that figure in their first cell ("About 40 minutes", "about 45 minutes") and the README's tables
 repeat it; ``tests/test_lesson_times.py`` checks that they agree with the rule. Run::
 
@@ -43,11 +43,15 @@ def notebooks():
     return sorted(ROOT.glob("lessons/*.ipynb")) + sorted(ROOT.glob("solutions/*/*.ipynb"))
 
 
+RULED_EXERCISES = ("data_modelling", "quorums", "ring")
+
+
 def ruled():
     """The notebooks whose stated time is this rule's figure: lessons 00 to 05 and the
-    exercises. Lessons 06 onwards still state their author's figure; the script prints the
-    rule's beside it."""
-    return [p for p in notebooks() if p.parent.name != "lessons" or p.name[:2] <= "05"]
+    exercises after them. Lessons 06 onwards and their exercises still state their author's
+    figure; the script prints the rule's beside it."""
+    return [p for p in notebooks()
+            if (p.parent.name == "lessons" and p.name[:2] <= "05") or p.parent.name in RULED_EXERCISES]
 
 
 def _self_check_questions(text):
