@@ -64,9 +64,9 @@ def learners(spec):
         with open(spec, newline="") as handle:
             return [{k: v for k, v in row.items() if k in ("id", "first_name", "last_name", "email") and v}
                     for row in csv.DictReader(handle)]
-    if spec.isdigit():
-        return [{"id": f"learner{i:02d}"} for i in range(1, int(spec) + 1)]
-    return [{"id": name.strip()} for name in spec.split(",") if name.strip()]
+    names = [f"learner{i:02d}" for i in range(1, int(spec) + 1)] if spec.isdigit() else \
+        [name.strip() for name in spec.split(",") if name.strip()]
+    return [{"id": name, "last_name": name} for name in names]      # Formgrader shows "last, first"
 
 
 def free_port():

@@ -17,6 +17,10 @@ The instructor's workflow, from the course folder (the repository root)::
     python -m dynamolite.instructor export grades.csv       # a row a student, a column a part
     python -m dynamolite.instructor feedback                # feedback/<student>/<assignment>/*.html
 
+On a classroom hub (``classroom/``), the course's configuration names a course
+id, and release, collect and feedback go through nbgrader's exchange instead
+(:mod:`dynamolite.instructor.exchange`): ``collect ring`` then takes no folder.
+
 Parallel grading: nbgrader grades one submission at a time against one
 gradebook, so each worker process grades in its own copy of the course with
 its own copy of the gradebook; the results are then merged into the course's
