@@ -174,8 +174,9 @@ def main():
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
     names = course.assignments(ROOT) if args.assignments is None else args.assignments
-    print(f"{os.cpu_count()} cores; {args.students} simulated learners submit each assignment through "
-          f"nbgrader's exchange; the kit grades on {args.jobs} workers; times in seconds", flush=True)
+    print(f"{os.cpu_count()} cores (load average {os.getloadavg()[0]:.1f} at the start); {args.students} "
+          f"simulated learners submit each assignment through nbgrader's exchange; the kit grades on "
+          f"{args.jobs} workers; times in seconds", flush=True)
     columns = ["release", "submit", "collect", "autograde", "one at a time", "feedback",
                "release feedback", "fetch feedback"]
     header = f"{'assignment':<16}" + "".join(f"{c:>17}" for c in columns) + f"{'exchange MB':>13}{'failed':>8}"
@@ -196,6 +197,7 @@ def main():
         server_mb, kernel_mb, lesson_mb, lesson = learner_memory(Path(folder))
     print(header)
     print(*rows, sep="\n")
+    print(f"load average {os.getloadavg()[0]:.1f} at the end (other work on the machine slows every column)")
     if per_submission:
         print(f"autograde, {args.jobs} workers: median {statistics.median(per_submission):.2f} s a submission "
               f"({60 / statistics.median(per_submission):.0f} submissions a minute on this machine)")

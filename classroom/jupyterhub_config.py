@@ -155,3 +155,8 @@ c.Spawner.args = [f"--LabApp.app_settings_dir={HERE / 'lab-settings'}"] + (
     ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else [])
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120
+
+print(f"classroom: {INSTRUCTOR} and {len(ROSTER)} learners ({', '.join(s['id'] for s in ROSTER[:3])}"
+      f"{', ...' if len(ROSTER) > 3 else ''}) at http://127.0.0.1:{c.JupyterHub.port}; passwords not given "
+      f"in the environment are in {STATE / 'passwords.txt'}; course {COURSE}; exchange {EXCHANGE}",
+      file=sys.stderr)

@@ -114,10 +114,10 @@ def release(assignment, root=course.KIT_ROOT, due=None):
     ``due`` sets the deadline. Releasing again replaces the copy in the exchange;
     learners who fetched the old one keep theirs. Returns the exchange folder.
     """
+    nbgrader = _api(root, **{"ExchangeReleaseAssignment.force": True})
     course.release(assignment, root)
     if due is not None:
         set_deadline(assignment, due, root)
-    nbgrader = _api(root, **{"ExchangeReleaseAssignment.force": True})
     course._checked(nbgrader.release_assignment(assignment), "release_assignment")
     return Path(nbgrader.exchange_root) / nbgrader.course_id / "outbound" / assignment
 
@@ -168,22 +168,25 @@ def collect(assignment, root=course.KIT_ROOT):
     """
     nbgrader = _api(root)
     course._checked(nbgrader.collect(assignment, update=True), "collect")
-    return [check_submission(assignment, student, root) for student in course.submissions(assignment, root)]
+    return check_submissions(assignment, root)
 
 
-def check_submission(assignment, student, root=course.KIT_ROOT):
-    """What :func:`collect` reports about ``submitted/<student>/<assignment>``."""
+def check_submissions(assignment, root=course.KIT_ROOT):
+    """What :func:`collect` reports about each ``submitted/<student>/<assignment>``, sorted by student."""
     from nbgrader.utils import parse_utc
 
-    folder = Path(root) / "submitted" / student / assignment
-    stamp = folder / "timestamp.txt"
-    timestamp = parse_utc(stamp.read_text().strip()) if stamp.exists() else None
-    due = deadline(assignment, root)
-    late = (timestamp - due).total_seconds() if timestamp and due else 0.0
+    due, known = deadline(assignment, root), set(roster(root))
     released = {p.name for p in course.notebooks(assignment, root, folder="exercises")}
-    submitted = {p.name for p in folder.glob("*.ipynb")}
-    return Collected(assignment, student, timestamp, max(late, 0.0), student in roster(root),
-                     sorted(released - submitted), sorted(submitted - released))
+    found = []
+    for student in course.submissions(assignment, root):
+        folder = Path(root) / "submitted" / student / assignment
+        stamp = folder / "timestamp.txt"
+        timestamp = parse_utc(stamp.read_text().strip()) if stamp.exists() else None
+        late = (timestamp - due).total_seconds() if timestamp and due else 0.0
+        submitted = {p.name for p in folder.glob("*.ipynb")}
+        found.append(Collected(assignment, student, timestamp, max(late, 0.0), student in known,
+                               sorted(released - submitted), sorted(submitted - released)))
+    return found
 
 
 def release_feedback(assignment, root=course.KIT_ROOT):
