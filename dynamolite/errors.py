@@ -16,6 +16,18 @@ class ConfigError(DynamoliteError, ValueError):
     """A configuration that cannot work (R > N, N > nodes, a negative delay...)."""
 
 
+class SimulationError(DynamoliteError, RuntimeError):
+    """The simulator used in a way that cannot work (running it from inside an event)."""
+
+
+class UsageError(DynamoliteError, TypeError):
+    """A call that does not fit its object (unpacking a put as ``values, context``)."""
+
+
+class CourseError(DynamoliteError, RuntimeError):
+    """A course step that cannot go on: nbgrader failed, a notebook is not part of the kit."""
+
+
 class KeyTypeError(DynamoliteError, TypeError):
     """A key that is neither ``str`` nor ``bytes``."""
 
@@ -26,6 +38,10 @@ class RingError(DynamoliteError, ValueError):
 
 class EmptyRingError(RingError):
     """A lookup on a ring that has no nodes."""
+
+
+class NodeNameError(RingError, TypeError):
+    """A node name that is not a non-empty string."""
 
 
 class DuplicateNodeError(RingError):

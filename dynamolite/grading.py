@@ -37,6 +37,8 @@ import signal
 import sys
 import threading
 
+from .errors import CourseError, DynamoliteError
+
 MAX_OUTPUT_LINES = 200
 """Lines a learner's function may print during one graded call."""
 
@@ -63,7 +65,7 @@ def strip_ansi(text):
     return _ANSI.sub("", text)
 
 
-class GradingFailure(AssertionError):
+class GradingFailure(DynamoliteError, AssertionError):
     """A graded check failed; the message is meant for the learner."""
 
 
@@ -196,7 +198,7 @@ def install_guard():
     from IPython import get_ipython
     shell = get_ipython()
     if shell is None:
-        raise RuntimeError("install_guard() runs inside a Jupyter notebook")
+        raise CourseError("install_guard() runs inside a Jupyter notebook")
     if _guard is None or _guard.shell is not shell:
         _guard = _Guard(shell)
         shell.events.register("pre_run_cell", _guard.pre_run_cell)

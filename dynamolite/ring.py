@@ -32,8 +32,8 @@ except ImportError:       # pragma: no cover
 
 import numpy as np
 
-from .errors import (DuplicateNodeError, EmptyRingError, KeyTypeError,
-                     TooFewNodesError, UnknownNodeError)
+from .errors import (ConfigError, DuplicateNodeError, EmptyRingError, KeyTypeError,
+                     NodeNameError, TooFewNodesError, UnknownNodeError)
 
 RING_SIZE = 2 ** 128
 """Number of positions on the ring: MD5 gives 128-bit tokens."""
@@ -77,7 +77,7 @@ class Ring:
 
     def __init__(self, nodes=(), vnodes=8, weights=None):
         if not isinstance(vnodes, int) or vnodes < 1:
-            raise ValueError(f"vnodes must be a positive integer, got {vnodes!r}")
+            raise ConfigError(f"vnodes must be a positive integer, got {vnodes!r}")
         self.vnodes = vnodes
         self._weights = {}
         self._tokens = []        # sorted tokens
@@ -113,16 +113,16 @@ class Ring:
 
     def _add(self, node, weight):
         if not isinstance(node, str) or not node:
-            raise TypeError(f"node names must be non-empty strings, got {node!r}")
+            raise NodeNameError(f"node names must be non-empty strings, got {node!r}")
         if node in self._weights:
             raise DuplicateNodeError(f"node {node!r} is already on the ring; remove it first "
                                      f"or give the new node another name")
         if not isinstance(weight, int) or weight < 1:
-            raise ValueError(f"weight of {node!r} must be a positive integer, got {weight!r}")
+            raise ConfigError(f"weight of {node!r} must be a positive integer, got {weight!r}")
         self._weights[node] = weight
 
     def _rebuild(self):
-        pairs = sorted((int.from_bytes(md5(vnode_name(node, i).encode()).digest(), "big"), node)
+        pairs = sorted((token(vnode_name(node, i)), node)
                        for node, weight in self._weights.items()
                        for i in range(self.vnodes * weight))
         self._tokens = [t for t, _ in pairs]
@@ -159,6 +159,7 @@ class Ring:
         >>> Ring(["A", "B"]).lookup("bob") in ("A", "B")
         True
         """
+        # token(key), inlined: this is the hot path of every table and cluster request
         if key.__class__ is str:
             key = key.encode()
         elif not isinstance(key, bytes):
@@ -180,7 +181,10 @@ class Ring:
         if not 1 <= n <= len(self._weights):
             raise TooFewNodesError(f"a preference list of {n} distinct nodes needs n between 1 "
                                    f"and the {len(self._weights)} physical nodes on the ring")
-        start = bisect_right(self._tokens, token(key))
+        return self._walk(bisect_right(self._tokens, token(key)), n)
+
+    def _walk(self, start, n):
+        """The first ``n`` distinct nodes clockwise from token index ``start``."""
         count = len(self._tokens)
         chosen = []
         for step in range(count):
@@ -212,6 +216,31 @@ class Ring:
         for i in np.flatnonzero(tie):                     # exact 128-bit comparison
             idx[i] = bisect_right(self._tokens, token(keys[i]))
         return self._owner_array[idx]
+
+    def ranges(self, n):
+        """The key ranges between consecutive tokens, each with its ``n`` replicas:
+        ``[(lo, hi, nodes), ...]``, a key belonging to the range with ``lo <= token(key) < hi``
+        (the first range wraps: ``hi <= lo``). Replicas of one range share its keys: what
+        anti-entropy compares (section 4.7).
+
+        >>> ring = Ring(["A", "B", "C"], vnodes=2)
+        >>> len(ring.ranges(2))                     # one range per token
+        6
+        >>> lo, hi, nodes = ring.ranges(2)[ring.range_index("alice")]
+        >>> list(nodes) == ring.preference_list("alice", 2)
+        True
+        """
+        if not 1 <= n <= len(self._weights):
+            raise TooFewNodesError(f"ranges with {n} replicas need n between 1 and the "
+                                   f"{len(self._weights)} physical nodes on the ring")
+        return [(self._tokens[i - 1], self._tokens[i], tuple(self._walk(i, n)))
+                for i in range(len(self._tokens))]
+
+    def range_index(self, key):
+        """Index in :meth:`ranges` of the range holding ``key``."""
+        if not self._tokens:
+            raise EmptyRingError("the ring has no nodes: add one with ring.add_node(name)")
+        return bisect_right(self._tokens, token(key)) % len(self._tokens)
 
     # -- balance ----------------------------------------------------------
     def arcs(self):
@@ -323,7 +352,7 @@ class RangePartitioner(_ListPartitioner):
         splits = [s.upper() for s in splits]
         if len(splits) != max(len(self._nodes) - 1, 0) or splits != sorted(set(splits)) \
                 or any(s not in self.LETTERS[1:] for s in splits):
-            raise ValueError(f"splits must be {len(self._nodes) - 1} increasing letters B-Z, got {splits}")
+            raise ConfigError(f"splits must be {len(self._nodes) - 1} increasing letters B-Z, got {splits}")
         self._splits = splits
 
     def _index(self, key):

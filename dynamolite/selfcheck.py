@@ -27,6 +27,7 @@ from pathlib import Path
 import nbformat
 
 from dynamolite.instructor import course
+from dynamolite.errors import CourseError
 from dynamolite.grading import GRADING_ENV, strip_ansi
 
 
@@ -44,7 +45,7 @@ def find_root(notebook):
     for folder in candidates:
         if (folder / "solutions").is_dir() and (folder / "nbgrader_config.py").exists():
             return folder
-    raise FileNotFoundError("cannot find the kit's solutions/ folder and nbgrader_config.py; "
+    raise CourseError("cannot find the kit's solutions/ folder and nbgrader_config.py; "
                             "run from the kit's checkout")
 
 
@@ -71,7 +72,7 @@ def find_source(nb, root, name=None):
             if key[1] and key > best_key:
                 best, best_key = (assignment, path), key
     if best is None:
-        raise ValueError("this notebook has no nbgrader cells of any exercise in solutions/: "
+        raise CourseError("this notebook has no nbgrader cells of any exercise in solutions/: "
                          "self-check an exercise notebook (exercises/<name>/<name>.ipynb or your copy)")
     return best
 

@@ -21,6 +21,21 @@ VectorClock({'A': 1, 'B': 1, 'C': 1})
 
 Clocks are immutable values: every operation returns a new clock. Cost:
 comparisons are O(entries); Dynamo keeps entries few by :meth:`VectorClock.truncate`.
+
+The paper's clocks name the *server* that coordinated a write. A server that
+coordinates two writes neither of which saw the other gives the second a
+higher counter, so it seems to descend from the first, and the first is
+silently dropped. A :class:`DottedVersionVector` (Preguica et al., "Dotted
+Version Vectors", 2010) separates the write's own event, its *dot*, from
+what the writer had seen, its *past*: two blind writes at one server stay
+concurrent.
+
+>>> first = DottedVersionVector(("A", 1))            # blind writes at A: nothing seen
+>>> second = DottedVersionVector(("A", 2))
+>>> VectorClock({"A": 2}).descends(VectorClock({"A": 1})), second.descends(first)
+(True, False)
+>>> print(DottedVersionVector(("A", 3), merge(first, second)))
+{A:2} + (A,3)
 """
 
 from .errors import ConfigError
@@ -58,6 +73,11 @@ class VectorClock:
 
     def as_dict(self):
         return dict(self._counters)
+
+    @property
+    def vector(self):
+        """The clock as a plain vector clock (itself): what a context merges."""
+        return self
 
     def __eq__(self, other):
         return isinstance(other, VectorClock) and self._counters == other._counters
@@ -153,6 +173,80 @@ class VectorClock:
         return "concurrent"
 
 
+class DottedVersionVector:
+    """A version's clock as a dot, the event of the write, and a past, what its writer had seen.
+
+    ``dot`` is ``(node, counter)``, unique to the write; ``past`` is the
+    :class:`VectorClock` of the context the write was made from. A version
+    *descends* from another when the other's dot is in its past (or is its own
+    dot): what the writer saw, not what the server had counted. Its
+    :attr:`vector` (past plus dot) is what a read's context merges.
+
+    This is sound when every counter of a node up to the one in a context was
+    seen by that context's reader; the cluster keeps it so by sending a key's
+    whole sibling set wherever it sends one version (section 4.4's "the
+    coordinator writes the new version locally" and replicates what it holds).
+    """
+
+    __slots__ = ("dot", "past", "_vector", "_hash")
+
+    def __init__(self, dot, past=None):
+        node, counter = dot
+        if not isinstance(counter, int) or counter < 1:
+            raise ConfigError(f"a dot's counter is a positive integer, got {dot!r}")
+        self.dot = (node, counter)
+        self.past = past if past is not None else VectorClock()
+        self._vector = None
+        self._hash = None
+
+    @property
+    def vector(self):
+        """Past and dot as one :class:`VectorClock` (the entry-wise maximum)."""
+        if self._vector is None:
+            node, counter = self.dot
+            self._vector = (self.past if self.past[node] >= counter
+                            else self.past.increment(node, counter))
+        return self._vector
+
+    def descends(self, other):
+        """True if ``other``'s write was seen by this one's writer (or is this write)."""
+        node, counter = other.dot
+        return other.dot == self.dot or self.past._counters.get(node, 0) >= counter
+
+    def concurrent(self, other):
+        """True if neither version descends from the other."""
+        return not self.descends(other) and not other.descends(self)
+
+    def __getitem__(self, node):
+        return self.vector[node]
+
+    def __len__(self):
+        return len(self.vector)
+
+    def items(self):
+        return self.vector.items()
+
+    def truncate(self, limit):
+        """The same dot with a past of at most ``limit`` entries (oldest dropped)."""
+        past = self.past.truncate(limit)
+        return self if past is self.past else DottedVersionVector(self.dot, past)
+
+    def __eq__(self, other):
+        return (isinstance(other, DottedVersionVector) and self.dot == other.dot
+                and self.past == other.past)
+
+    def __hash__(self):
+        if self._hash is None:
+            self._hash = hash((self.dot, self.past))
+        return self._hash
+
+    def __repr__(self):
+        return f"DottedVersionVector({self.dot!r}, {self.past!r})"
+
+    def __str__(self):
+        return f"{self.past} + ({self.dot[0]},{self.dot[1]})"
+
+
 def descends(a, b):
     """True if clock ``a`` descends from (has seen) clock ``b``."""
     return a.descends(b)
@@ -164,20 +258,45 @@ def concurrent(a, b):
 
 
 def merge(*clocks):
-    """The entry-wise maximum of the clocks: the context of a reconciled write."""
+    """The entry-wise maximum of the clocks (vector clocks or dotted version vectors'
+    :attr:`~DottedVersionVector.vector`): the context of a reconciled write."""
     result = VectorClock()
     for clock in clocks:
-        result = result.merge(clock)
+        result = result.merge(clock.vector)
     return result
+
+
+def latest(versions):
+    """The ``(clock, value)`` versions no other version descends from, each clock once,
+    in the order first seen: syntactic reconciliation, what a replica keeps and a read returns.
+
+    >>> a = VectorClock().increment("A")
+    >>> [str(c) for c, _ in latest([(a, 1), (a.increment("B"), 2), (a.increment("C"), 3), (a, 1)])]
+    ['{A:1, B:1}', '{A:1, C:1}']
+
+    Cost: O(k^2) comparisons for k versions (k is almost always 1 or 2).
+    """
+    if len(versions) == 2:                     # the common case, kept fast
+        (a, _), (b, _) = versions
+        if a.descends(b):
+            return [versions[0]]
+        if b.descends(a):
+            return [versions[1]]
+        return list(versions)
+    if len(versions) < 2:
+        return list(versions)
+    by_clock = {}
+    for clock, value in versions:
+        by_clock.setdefault(clock, value)
+    clocks = list(by_clock)
+    if len(clocks) > 1:
+        clocks = [c for c in clocks if not any(o is not c and o.descends(c) for o in clocks)]
+    return [(c, by_clock[c]) for c in clocks]
 
 
 def reconcile(clocks):
     """The clocks no other clock descends from (duplicates removed), sorted by text.
 
-    This is syntactic reconciliation: what a replica keeps, and what a read returns.
     Cost: O(k^2) comparisons for k clocks.
     """
-    unique = list(dict.fromkeys(clocks))
-    kept = [c for c in unique
-            if not any(o is not c and o.descends(c) for o in unique)]
-    return sorted(kept, key=str)
+    return sorted((c for c, _ in latest([(c, None) for c in clocks])), key=str)

@@ -1,10 +1,12 @@
-"""A simulated Dynamo cluster in one line: the learner's front door (sections 4.1-4.5).
+"""A simulated Dynamo cluster in one line: the learner's front door (sections 4.1-4.8).
 
 ``Cluster`` wires a :class:`~dynamolite.ring.Ring`, one
-:class:`~dynamolite.cluster.node.StorageNode` per node, a
-:class:`~dynamolite.cluster.network.Network` and a :class:`~dynamolite.cluster.sim.Simulator`.
-``put`` and ``get`` run the simulation until the request completes and return
-its :class:`~dynamolite.cluster.coordinator.Operation`: latency, which replicas
+:class:`~dynamolite.cluster.node.Node` per node (each with a
+:class:`~dynamolite.cluster.storage.Store`), a
+:class:`~dynamolite.cluster.network.Network` and a
+:class:`~dynamolite.cluster.sim.Simulator`. ``put`` and ``get`` run the
+simulation until the request completes and return its
+:class:`~dynamolite.cluster.operation.Operation`: latency, which replicas
 answered, and for a get whether it was stale.
 
 >>> c = Cluster(["A", "B", "C", "D"], n=3, r=2, w=2, latency="LNKD-SSD", seed=7)
@@ -18,24 +20,47 @@ answered, and for a get whether it was stale.
 >>> len(c.history), c.history[-1].stale
 (4, False)
 
+Failures are data too: ``crash``, ``recover``, ``partition``, ``heal`` and
+``slow`` act now, ``faults=[(t_ms, "crash", "n1"), ...]`` at chosen times.
+With ``sloppy=True`` writes go to stand-ins that hand them back later
+(section 4.6), ``anti_entropy()`` compares Merkle trees (4.7), and every node
+gossips heartbeats (4.8):
+
+>>> c = Cluster(["A", "B", "C", "D"], n=3, r=1, w=1, sloppy=True, seed=7)
+>>> c.preference_list("cart")
+['D', 'B', 'A']
+>>> c.crash("A"); c.sleep(300)              # time for the failure detectors to notice
+>>> c.put("cart", ["milk"]).standins        # C keeps A's copy of the write, as a hint
+{'C': 'A'}
+>>> c.recover("A"); c.sleep(500); c.converged()
+True
+
 For concurrent workloads, ``put_at``/``get_at`` schedule requests at chosen
 simulated times (with an optional callback on completion) and ``run()``
 plays them out; the same seed replays the identical history.
 """
 
-from .coordinator import Context, Coordinator, Operation
-from ..errors import ConfigError, UnknownNodeError
-from .network import Network
-from .node import StorageNode
+from ..errors import ConfigError, SimulationError, UnknownNodeError
 from ..ring import Ring
+from ..vclock import VectorClock, latest, merge
+from . import faults as _faults
+from .faults import FaultControls
+from .antientropy import AntiEntropy
+from .checkers import divergence
+from .coordinator import Coordinator, QuorumConfig
+from .handoff import Handoff, held
+from .membership import Membership
+from .network import Network
+from .node import Node
+from .operation import Context, Operation
 from .sim import Simulator
-from ..vclock import VectorClock
+from .storage import store_factory
 
 DEFAULT_TIMEOUT = 1000.0
-"""ms a request waits for its quorum before failing (only when messages can be lost)."""
+"""ms a request waits for its quorum before failing (only when something can fail)."""
 
 
-class Cluster:
+class Cluster(FaultControls):
     """``Cluster(nodes, n=3, r=2, w=2, latency="LNKD-SSD", seed=0)``.
 
     ``nodes``: a list of node names, or a count (names ``n0``, ``n1``...).
@@ -43,55 +68,84 @@ class Cluster:
     :class:`~dynamolite.cluster.network.WARSModel`, one
     :class:`~dynamolite.cluster.network.Latency` (or number of ms) for every message,
     or a :class:`~dynamolite.cluster.network.Regions` placing nodes in datacenters.
-    ``loss`` and ``partitions`` are network faults; with either, requests
-    fail after ``timeout`` ms without a quorum. ``trace=True`` records every
-    message (for :func:`dynamolite.viz.flow.plot_flow`). ``read_repair=True``
-    makes a get, once all N replicas have answered, send the newest versions to
-    the replicas that lacked them (section 5); it is off by default so that
-    measured staleness matches the PBS model, which has no repair.
+    ``loss`` and ``partitions`` are network faults, ``faults`` a schedule of
+    crashes, recoveries, partitions and slow nodes (:mod:`~dynamolite.cluster.faults`);
+    when something can fail, requests fail after ``timeout`` ms without a quorum.
+    ``trace=True`` records every message (for :func:`dynamolite.viz.flow.plot_flow`).
+
+    The quorum (one :class:`~dynamolite.cluster.coordinator.QuorumConfig`):
+    ``read_repair=True`` makes a get, once all replicas asked have answered,
+    send the newest versions to those that lacked them (section 5; off by
+    default so that measured staleness matches the PBS model, which has no
+    repair). ``sloppy=True`` writes to the first N healthy nodes, with hinted
+    handoff (4.6). ``clocks="dvv"`` uses dotted version vectors instead of the
+    paper's server-ID clocks; ``prune=k`` truncates clocks to k entries.
+
+    Storage: ``store="memory"`` (lost on a crash) or ``"sqlite"`` with
+    ``data_dir`` (kept), or a function ``name -> Store``. Background work:
+    gossip every ``gossip_ms`` with a failure detector that gives up after
+    ``fail_after_ms`` (on with ``sloppy``, or ``gossip=True``), hand-off every
+    ``handoff_ms``, anti-entropy every ``anti_entropy_ms`` (off unless given).
     """
 
     def __init__(self, nodes, n=3, r=2, w=2, latency="LNKD-SSD", seed=0, vnodes=8,
-                 loss=0.0, partitions=(), timeout=DEFAULT_TIMEOUT, trace=False, read_repair=False):
+                 loss=0.0, partitions=(), timeout=DEFAULT_TIMEOUT, trace=False, read_repair=False,
+                 sloppy=False, clocks="server", prune=None, store="memory", data_dir=None,
+                 faults=(), gossip=None, gossip_ms=50.0, fail_after_ms=250.0, handoff_ms=100.0,
+                 anti_entropy_ms=None):
         if isinstance(nodes, int) and not isinstance(nodes, bool):
             if nodes < 1:
                 raise ConfigError(f"a cluster needs at least one node, got {nodes}")
             nodes = [f"n{i}" for i in range(nodes)]
         nodes = list(nodes)
-        for name, value in (("N", n), ("R", r), ("W", w)):
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ConfigError(f"{name} must be a positive integer, got {value!r}")
+        self.config = QuorumConfig(n, r, w, sloppy, read_repair, timeout, clocks, prune)
         if n > len(nodes):
             raise ConfigError(f"N={n} replicas need at least {n} nodes, the cluster has {len(nodes)}")
-        if r > n:
-            raise ConfigError(f"R={r} is greater than N={n}: a read cannot wait for more "
-                              f"replicas than hold the key; choose R <= N")
-        if w > n:
-            raise ConfigError(f"W={w} is greater than N={n}: a write cannot wait for more "
-                              f"acknowledgements than there are replicas; choose W <= N")
-        if not timeout > 0:
-            raise ConfigError(f"timeout must be positive, got {timeout!r}")
-        self.n, self.r, self.w = n, r, w
         self.ring = Ring(nodes, vnodes=vnodes)
         self.network = Network(latency, loss=loss, partitions=partitions)
         self.regions = self.network.regions
+        sites = ()
         if self.regions is not None:
             for name in nodes:
                 self.regions.region_of(name)          # every node must have a datacenter
+            sites = tuple(self.regions.graph.nodes)
+        self.faults = _faults.check_schedule(faults, nodes, sites)
         self.sim = Simulator(seed)
-        self.nodes = {name: StorageNode(name) for name in nodes}
-        self.timeout = float(timeout)
+        make = store_factory(store, data_dir)
+        self.nodes = {name: Node(name, make(name), make(f"{name}.hints")) for name in nodes}
+        self.down = set()
         self.history = []
-        self.messages = [] if trace else None
-        self.coordinator = Coordinator(self.sim, self.network, self.nodes, n, r, w,
-                                       self._completed, self.messages, read_repair)
+        self.messages = self.network.trace = [] if trace else None
+        if gossip is None:
+            gossip = sloppy
+        self.membership = (Membership(self.sim, self.network, nodes, self.down, gossip_ms,
+                                      fail_after_ms) if gossip and len(nodes) > 1 else None)
+        view = self.membership.is_up if self.membership is not None else None
+        self.requests = Coordinator(self.sim, self.network, self.nodes, self.config,
+                                    self._placement, self.down, self._completed, view)
+        self.handoff = Handoff(self.sim, self.network, self.nodes, self.down,
+                               view or self._is_up, handoff_ms)
+        self.entropy = AntiEntropy(self.sim, self.network, self.nodes, self.down, self.ring, n,
+                                   anti_entropy_ms)
+        for part in (self.membership, self.handoff if sloppy else None, self.entropy):
+            if part is not None:
+                part.start()
         self._prefs = {}
-        self._frontier = {}       # key -> clocks of completed writes no other completed write descends from
+        self._home = {}
+        self._frontier = {}       # key -> versions of completed writes no other completed write descends from
         self._waiting = None
+        self._may_fail = self.network.lossy or bool(self.faults)
+        for time, kind, *args in self.faults:
+            self.sim.at(time, self._apply_fault, (kind, args))
 
     def __repr__(self):
+        down = f", down={sorted(self.down)}" if self.down else ""
         return (f"Cluster({list(self.nodes)}, n={self.n}, r={self.r}, w={self.w}, "
-                f"now={self.sim.now:.3f} ms, ops={len(self.history)})")
+                f"now={self.sim.now:.3f} ms, ops={len(self.history)}{down})")
+
+    n = property(lambda self: self.config.n)
+    r = property(lambda self: self.config.r)
+    w = property(lambda self: self.config.w)
 
     @property
     def now(self):
@@ -101,34 +155,43 @@ class Cluster:
     @property
     def strict(self):
         """True if every read quorum meets every write quorum: R + W > N."""
-        return self.r + self.w > self.n
+        return self.config.strict
 
-    def preference_list(self, key):
-        """The N nodes that hold ``key`` (cached; the ring does not change here)."""
+    def _placement(self, key):
+        """The key's extended preference list: every node, its N home replicas first (cached)."""
         prefs = self._prefs.get(key)
         if prefs is None:
-            prefs = self._prefs[key] = self.ring.preference_list(key, self.n)
+            prefs = self._prefs[key] = self.ring.preference_list(key, len(self.nodes))
         return prefs
+
+    def preference_list(self, key):
+        """The N home replicas of ``key`` (cached)."""
+        home = self._home.get(key)
+        if home is None:
+            home = self._home[key] = self._placement(key)[:self.n]
+        return home
+
+    def _is_up(self, observer, node):
+        return node not in self.down
 
     # -- scheduling requests -------------------------------------------------
     def put_at(self, time, key, value, context=None, region=None, callback=None, coordinator=None):
         """Schedule a put at simulated ``time``; return its (not yet run) Operation.
 
         ``coordinator`` picks which node of the key's preference list coordinates
-        (by default one at random, or the nearest with regions).
+        (by default one at random among those up, or the nearest with regions).
         """
-        op = self._new_op("put", key, time, region, callback, coordinator)
         if context is not None and not isinstance(context, Context):
             raise ConfigError(f"context must be the Context a get returned, got {context!r}")
+        op = self._new_op("put", key, time, region, callback, coordinator)
         op.context_in = context or Context()
         op.value = value
         self.sim.at(time, self._start, op)
         return op
 
     def get_at(self, time, key, consistent=False, region=None, callback=None, coordinator=None):
-        """Schedule a get at ``time``; ``consistent=True`` waits for N - W + 1 responses if R is fewer.
-
-        ``coordinator`` as for :meth:`put_at`.
+        """Schedule a get at ``time``; ``consistent=True`` waits for N - W + 1 responses if R is fewer
+        (a strict-quorum read of Dynamo, not DynamoDB's leader read). ``coordinator`` as for :meth:`put_at`.
         """
         op = self._new_op("get", key, time, region, callback, coordinator)
         op.consistent = bool(consistent)
@@ -156,36 +219,50 @@ class Cluster:
         self.history.append(op)
         return op
 
-    def _choose_coordinator(self, op, prefs):
+    def _choose_coordinator(self, op):
+        """A live home replica (the client's load balancer knows who is up); with a sloppy
+        quorum and every home replica down, the first live node of the extended list."""
+        live = self.preference_list(op.key)
+        if self.down:
+            live = [name for name in live if name not in self.down]
+            if not live and self.config.sloppy:
+                live = [name for name in self._placement(op.key) if name not in self.down][:1]
+            if not live:
+                return None
         if self.regions is None:
-            return self.sim.rng.choice(prefs)
+            return self.sim.rng.choice(live)
         here = op.client[1]
         base = self.regions.base_delay
-        return min(prefs, key=lambda name: base(here, self.regions.region_of(name)))
+        return min(live, key=lambda name: base(here, self.regions.region_of(name)))
 
     def _start(self, op):
-        prefs = self.preference_list(op.key)
         if op.coordinator is None:
-            op.coordinator = self._choose_coordinator(op, prefs)
-        coord = self.coordinator
+            op.coordinator = self._choose_coordinator(op)
+        handlers = self.requests
         if op.kind == "put":
             op.needed = self.w
-            handler = coord.coordinate_put
+            handler = handlers.coordinate_put
         else:
             op.needed = max(self.r, self.n - self.w + 1) if op.consistent else self.r
-            op.must_see = tuple(self._frontier.get(op.key, ()))
-            handler = coord.coordinate_get
-        if self.network.lossy:
-            self.sim.schedule(self.timeout, coord.timeout, op)
+            op.must_see = tuple(c for c, _ in self._frontier.get(op.key, ()))
+            handler = handlers.coordinate_get
+        if op.coordinator is None:
+            handlers.fail(op, f"all {self.n} replicas of {op.key!r} are down, and a strict "
+                              f"quorum has no stand-ins")
+            return
+        if self._may_fail:
+            self.sim.schedule(self.config.timeout, handlers.timeout, op)
         if op.client is None:
-            handler((op, prefs))
+            handler(op)
         else:
-            coord.send(op, op.client, op.coordinator, "C", handler, (op, prefs))
+            self.network.send(self.sim, op.client, op.coordinator, "C", handler, op, op.id)
 
     def _completed(self, op):
         if op.ok:
             if op.kind == "put":
-                self._add_to_frontier(op.key, op.clock)
+                front = self._frontier.get(op.key)
+                version = [(op.clock, None)]
+                self._frontier[op.key] = version if not front else latest(front + version)
             else:
                 op.stale = _misses(op.clocks, op.must_see)
         if op.callback is not None:
@@ -193,28 +270,16 @@ class Cluster:
         if op is self._waiting:
             self.sim.stop()
 
-    def _add_to_frontier(self, key, clock):
-        front = self._frontier.get(key)
-        if not front:
-            self._frontier[key] = [clock]
-            return
-        for c in front:
-            if c.descends(clock):
-                return
-        self._frontier[key] = [c for c in front if not clock.descends(c)] + [clock]
-
     # -- one request at a time -------------------------------------------------
     def put(self, key, value, context=None, region=None, coordinator=None):
-        """Write ``value`` as a new version descended from ``context``; run until W acks.
-
-        Returns the Operation. ``coordinator`` as for :meth:`put_at`.
+        """Write ``value`` as a new version descended from ``context``; run until W acks
+        (or the request fails). Returns the Operation. ``coordinator`` as for :meth:`put_at`.
         """
         return self._wait(self.put_at(self.sim.now, key, value, context, region, coordinator=coordinator))
 
     def get(self, key, consistent=False, region=None, coordinator=None):
-        """Read ``key``; run until R responses. The Operation unpacks as ``values, context``.
-
-        ``coordinator`` as for :meth:`put_at`.
+        """Read ``key``; run until R responses (or failure). The Operation unpacks as
+        ``values, context``. ``coordinator`` as for :meth:`put_at`.
         """
         return self._wait(self.get_at(self.sim.now, key, consistent, region, coordinator=coordinator))
 
@@ -223,25 +288,61 @@ class Cluster:
         try:
             while not op.done:
                 if self.sim.run() == 0 and not op.done:
-                    raise RuntimeError(f"the simulation ran out of events before {op!r} completed")
+                    raise SimulationError(f"the simulation ran out of events before {op!r} completed")
         finally:
             self._waiting = None
         return op
 
     def sleep(self, ms):
-        """Let ``ms`` of simulated time pass (messages in flight keep moving)."""
+        """Let ``ms`` of simulated time pass (messages in flight and background work go on)."""
         if ms < 0:
             raise ConfigError(f"cannot sleep a negative time: {ms!r}")
         self.sim.run(until=self.sim.now + ms)
 
     def run(self, until=None):
-        """Play out scheduled requests and messages (all of them, or up to ``until`` ms)."""
+        """Play out scheduled requests, faults and messages (all of them, or up to ``until`` ms).
+        Without ``until`` it stops when only background work (gossip, hand-off, anti-entropy) is left."""
         return self.sim.run(until=until)
 
     # -- looking inside --------------------------------------------------------
     def replicas_of(self, key):
-        """What each of the key's N replicas holds now: ``{node: [(clock, value), ...]}``."""
+        """What each of the key's N home replicas holds now: ``{node: [(clock, value), ...]}``."""
         return {name: self.nodes[name].get(key) for name in self.preference_list(key)}
+
+    def hints(self, node):
+        """What ``node`` holds for others: ``{intended node: {key: [(clock, value), ...]}}``."""
+        if node not in self.nodes:
+            raise UnknownNodeError(f"unknown node {node!r}; the nodes are {list(self.nodes)}")
+        return held(self.nodes[node])
+
+    def view(self, node):
+        """``{node: "up" or "down"}`` as ``node``'s failure detector sees the cluster."""
+        if self.membership is None:
+            raise ConfigError("build the cluster with gossip=True (or sloppy=True) to have views")
+        return self.membership.view(node)
+
+    def keys(self):
+        """Every key written so far, in the order first written."""
+        return list(dict.fromkeys(op.key for op in self.history if op.kind == "put"))
+
+    def final_values(self):
+        """Each key's latest versions across every node and hint: the state a checker reads."""
+        found = {}
+        for node in self.nodes.values():
+            for key, versions in node.store.versions():
+                found.setdefault(key, []).extend(versions)
+            for (_, key), versions in node.hints.versions():
+                found.setdefault(key, []).extend(versions)
+        return {key: latest(versions) for key, versions in found.items()}
+
+    def converged(self):
+        """True if all home replicas of every key hold the same versions and no hint is left."""
+        return divergence(self).valid
+
+    def anti_entropy(self):
+        """Compare Merkle trees between every pair of live, connected replicas now and copy
+        what differs; return ``(exchanges, keys repaired, hashes compared)``."""
+        return self.entropy.run_now()
 
     def trace_of(self, op):
         """The messages of one operation: ``(kind, src, dst, send_ms, recv_ms or None)`` (needs ``trace=True``)."""
@@ -256,15 +357,30 @@ class Cluster:
         return sum(op.stale for op in gets) / len(gets) if gets else 0.0
 
     def check(self):
-        """Assert the invariants of the nodes and the simulator."""
+        """Assert the invariants of the nodes and the simulator; with dotted version
+        vectors, that no node's versions of a key claim a dot they neither hold nor cover
+        (what makes a context derived from them safe)."""
         self.ring.check()
         self.sim.check()
         for node in self.nodes.values():
             node.check()
         for key, front in self._frontier.items():
-            for a in front:
-                for b in front:
+            for a, _ in front:
+                for b, _ in front:
                     assert a is b or not a.descends(b), f"frontier of {key!r} holds {a} >= {b}"
+        if self.config.clocks == "dvv":
+            written = {}
+            for op in self.history:
+                if op.kind == "put" and op.clock is not None:
+                    written.setdefault(op.key, []).append(op.clock)
+            for node in self.nodes.values():
+                held = list(node.store.versions()) + [(k, v) for (_, k), v in node.hints.versions()]
+                for key, versions in held:
+                    top = merge(*(c for c, _ in versions))
+                    for clock in written.get(key, ()):
+                        actor, counter = clock.dot
+                        assert top[actor] < counter or any(c.descends(clock) for c, _ in versions), \
+                            f"{node.name}'s versions of {key!r} claim {clock.dot} without holding it"
 
 
 def _misses(clocks, writes):

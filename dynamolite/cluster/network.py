@@ -1,289 +1,34 @@
 """Message delays, losses and partitions: the network of the simulator.
 
-A *latency* is a distribution of one-way message delay in milliseconds. Each
-can draw one delay from a ``random.Random`` (the simulator) or many at once
-from a NumPy ``Generator`` (the PBS Monte Carlo), so the two see the same law:
+Each message's delay is drawn from a latency model (:mod:`dynamolite.cluster.latency`,
+re-exported here: ``Constant``, ``Exponential``, ``Pareto``, ``Mixture``,
+``Empirical``, ``Shifted``, ``WARSModel``, ``MODELS``). :class:`Regions`
+places nodes in datacenters joined by a ``networkx`` graph of one-way delays
+(Virginia to Singapore...). :class:`Network` applies a latency to each
+message, and drops messages lost at random or cut by a :class:`Partition`
+or a partition made at run time (faults as data).
 
+>>> net = Network(Constant(2.0))
 >>> import random
->>> Constant(2.0).sample(random.Random(0))
+>>> net.delay(random.Random(0), 0.0, "a", "b", "W")
 2.0
->>> round(Exponential(rate=0.5).mean(), 6)         # Exp(lambda) has mean 1/lambda
-2.0
->>> Pareto(0.235, 10).sample(random.Random(0)) >= 0.235   # support x >= x_m
+>>> net.partition([["a"], ["b"]]); net.delay(random.Random(0), 0.0, "a", "b", "W") is None
 True
-
-A *WARS model* (Bailis et al., "Probabilistically Bounded Staleness", VLDB
-2012, section 5) gives one latency per message kind: **W** the write request
-to a replica, **A** its acknowledgement, **R** the read request, **S** the read
-response. The four production fits of the PBS paper's Table 3 are in
-:data:`MODELS` under their names:
-
->>> sorted(MODELS)
-['LNKD-DISK', 'LNKD-SSD', 'WAN', 'YMMR']
->>> get_model("LNKD-DISK").w
-Mixture([(0.38, Pareto(1.05, 1.51)), (0.62, Exponential(0.183))])
-
-:class:`Regions` places nodes in datacenters joined by a ``networkx`` graph of
-one-way delays (Virginia to Singapore...). :class:`Network` applies a latency
-to each message, and drops messages lost at random or cut by a
-:class:`Partition` (faults as data).
 """
 
 import math
 
 import networkx as nx
-import numpy as np
 
 from ..errors import ConfigError
+from .latency import (MODELS, Constant, Empirical, Exponential, Latency, Mixture, Pareto,  # noqa: F401
+                      Shifted, WARSModel, as_latency, get_model)
 
 KINDS = ("W", "A", "R", "S")
 """Message kinds: write request, write ack, read request, read response."""
 
-
-# --------------------------------------------------------------------------
-# One-way delay distributions
-# --------------------------------------------------------------------------
-class Latency:
-    """A distribution of one-way delays in ms: ``sample(rng)`` and ``sample_many(gen, size)``."""
-
-    def sample(self, rng):                      # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def sample_many(self, gen, size):           # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def mean(self):                             # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def __eq__(self, other):
-        return type(self) is type(other) and repr(self) == repr(other)
-
-    def __hash__(self):
-        return hash(repr(self))
-
-
-class Constant(Latency):
-    """Every message takes exactly ``ms`` milliseconds."""
-
-    def __init__(self, ms):
-        if not (isinstance(ms, (int, float)) and ms >= 0 and math.isfinite(ms)):
-            raise ConfigError(f"a delay cannot be negative or infinite: Constant({ms!r})")
-        self.ms = float(ms)
-
-    def sample(self, rng):
-        return self.ms
-
-    def sample_many(self, gen, size):
-        return np.full(size, self.ms)
-
-    def mean(self):
-        return self.ms
-
-    def __repr__(self):
-        return f"Constant({self.ms!r})"
-
-
-class Exponential(Latency):
-    """Exp(``rate``): mean ``1 / rate`` ms, the memoryless delay."""
-
-    def __init__(self, rate):
-        if not (isinstance(rate, (int, float)) and rate > 0 and math.isfinite(rate)):
-            raise ConfigError(f"an exponential rate must be positive, got Exponential({rate!r})")
-        self.rate = float(rate)
-
-    def sample(self, rng):
-        return rng.expovariate(self.rate)
-
-    def sample_many(self, gen, size):
-        return gen.exponential(1.0 / self.rate, size)
-
-    def mean(self):
-        return 1.0 / self.rate
-
-    def __repr__(self):
-        return f"Exponential({self.rate!r})"
-
-
-class Pareto(Latency):
-    """Pareto(``xm``, ``alpha``): support ``x >= xm``, heavy tail of index ``alpha``."""
-
-    def __init__(self, xm, alpha):
-        if not (xm > 0 and alpha > 0):
-            raise ConfigError(f"Pareto needs xm > 0 and alpha > 0, got Pareto({xm!r}, {alpha!r})")
-        self.xm, self.alpha = float(xm), float(alpha)
-        self._inv_alpha = 1.0 / self.alpha
-
-    def sample(self, rng):
-        # the inverse CDF, as random.paretovariate computes it
-        return self.xm / (1.0 - rng.random()) ** self._inv_alpha
-
-    def sample_many(self, gen, size):
-        return self.xm * (gen.pareto(self.alpha, size) + 1.0)   # NumPy's is Lomax: shift by 1
-
-    def mean(self):
-        return math.inf if self.alpha <= 1 else self.alpha * self.xm / (self.alpha - 1)
-
-    def __repr__(self):
-        return f"Pareto({self.xm!r}, {self.alpha!r})"
-
-
-class Mixture(Latency):
-    """With probability ``p_i`` draw from ``latency_i``: ``Mixture([(p1, l1), (p2, l2)])``."""
-
-    def __init__(self, parts):
-        parts = [(float(p), lat) for p, lat in parts]
-        if not parts or any(p < 0 for p, _ in parts) or abs(sum(p for p, _ in parts) - 1) > 1e-9:
-            raise ConfigError(f"mixture weights must be >= 0 and sum to 1, got {[p for p, _ in parts]}")
-        if not all(isinstance(lat, Latency) for _, lat in parts):
-            raise ConfigError("every part of a mixture must be a Latency")
-        self.parts = parts
-        self._cum = list(np.cumsum([p for p, _ in parts]))
-        self._cum[-1] = 1.0
-        if len(parts) == 2:                 # the common case, kept fast
-            self._p0 = self._cum[0]
-            self._s0, self._s1 = parts[0][1].sample, parts[1][1].sample
-            self.sample = self._sample2
-
-    def _sample2(self, rng):
-        return self._s0(rng) if rng.random() < self._p0 else self._s1(rng)
-
-    def sample(self, rng):
-        u = rng.random()
-        for cum, (_, lat) in zip(self._cum, self.parts):
-            if u < cum:
-                return lat.sample(rng)
-        return self.parts[-1][1].sample(rng)
-
-    def sample_many(self, gen, size):
-        which = np.searchsorted(np.array(self._cum), gen.random(size), side="right")
-        which = np.minimum(which, len(self.parts) - 1)
-        out = np.empty(size)
-        for i, (_, lat) in enumerate(self.parts):
-            mask = which == i
-            k = int(np.count_nonzero(mask))
-            if k:
-                out[mask] = lat.sample_many(gen, k)
-        return out
-
-    def mean(self):
-        return sum(p * lat.mean() for p, lat in self.parts)
-
-    def __repr__(self):
-        return f"Mixture({self.parts!r})"
-
-
-class Empirical(Latency):
-    """Resample uniformly from measured delays (a list of ms)."""
-
-    def __init__(self, samples):
-        samples = [float(x) for x in samples]
-        if not samples or min(samples) < 0:
-            raise ConfigError("an empirical latency needs at least one sample, none negative")
-        self.samples = samples
-        self._array = np.array(samples)
-
-    def sample(self, rng):
-        return self.samples[int(rng.random() * len(self.samples))]
-
-    def sample_many(self, gen, size):
-        return self._array[gen.integers(0, len(self.samples), size)]
-
-    def mean(self):
-        return float(self._array.mean())
-
-    def __repr__(self):
-        return f"Empirical(<{len(self.samples)} samples>)"
-
-
-class Shifted(Latency):
-    """``latency`` plus a fixed ``ms`` (e.g. a wide-area hop)."""
-
-    def __init__(self, latency, ms):
-        if ms < 0:
-            raise ConfigError(f"a delay cannot be negative: Shifted(..., {ms!r})")
-        self.latency, self.ms = as_latency(latency), float(ms)
-
-    def sample(self, rng):
-        return self.ms + self.latency.sample(rng)
-
-    def sample_many(self, gen, size):
-        return self.ms + self.latency.sample_many(gen, size)
-
-    def mean(self):
-        return self.ms + self.latency.mean()
-
-    def __repr__(self):
-        return f"Shifted({self.latency!r}, {self.ms!r})"
-
-
-def as_latency(value):
-    """A :class:`Latency` from a latency or a number of ms (a constant)."""
-    if isinstance(value, Latency):
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return Constant(value)
-    raise ConfigError(f"expected a Latency or a number of ms, got {value!r}")
-
-
-# --------------------------------------------------------------------------
-# WARS models (PBS paper, Table 3)
-# --------------------------------------------------------------------------
-class WARSModel:
-    """One latency per message kind (W, A, R, S), plus ``remote`` ms between datacenters.
-
-    With ``remote > 0`` every replica lives in its own datacenter and the
-    client in one of them: a message between two different datacenters takes
-    ``remote`` ms more (the PBS paper's WAN scenario).
-    """
-
-    def __init__(self, name, w, a=None, r=None, s=None, remote=0.0):
-        self.name = name
-        self.w = as_latency(w)
-        self.a = as_latency(a) if a is not None else self.w
-        self.r = as_latency(r) if r is not None else self.a
-        self.s = as_latency(s) if s is not None else self.r
-        if remote < 0:
-            raise ConfigError(f"a delay cannot be negative: remote={remote!r}")
-        self.remote = float(remote)
-
-    def kind(self, kind):
-        """The latency of messages of ``kind`` (one of ``W A R S``)."""
-        return {"W": self.w, "A": self.a, "R": self.r, "S": self.s}[kind]
-
-    def __repr__(self):
-        extra = f", remote={self.remote}" if self.remote else ""
-        return f"WARSModel({self.name!r}, W={self.w!r}, A={self.a!r}, R={self.r!r}, S={self.s!r}{extra})"
-
-
-_LNKD_SSD = Mixture([(0.9122, Pareto(0.235, 10)), (0.0878, Exponential(1.66))])
-_LNKD_DISK_W = Mixture([(0.38, Pareto(1.05, 1.51)), (0.62, Exponential(0.183))])
-_YMMR_W = Mixture([(0.939, Pareto(3, 3.35)), (0.061, Exponential(0.0028))])
-_YMMR_ARS = Mixture([(0.982, Pareto(1.5, 3.8)), (0.018, Exponential(0.0217))])
-
-MODELS = {
-    "LNKD-SSD": WARSModel("LNKD-SSD", _LNKD_SSD),
-    "LNKD-DISK": WARSModel("LNKD-DISK", _LNKD_DISK_W, _LNKD_SSD),
-    "YMMR": WARSModel("YMMR", _YMMR_W, _YMMR_ARS),
-    "WAN": WARSModel("WAN", _LNKD_DISK_W, _LNKD_SSD, remote=75.0),
-}
-"""The PBS paper's production fits (Table 3), times in ms, by name."""
-
-
-def get_model(model):
-    """A :class:`WARSModel` from itself, its registry name, or one latency for all four kinds."""
-    if isinstance(model, WARSModel):
-        return model
-    if isinstance(model, str):
-        try:
-            return MODELS[model]
-        except KeyError:
-            raise ConfigError(f"unknown latency model {model!r}: choose one of {sorted(MODELS)} "
-                              f"or pass a Latency / WARSModel") from None
-    if isinstance(model, (Latency, int, float)) and not isinstance(model, bool):
-        lat = as_latency(model)
-        return WARSModel(repr(lat), lat)
-    raise ConfigError(f"unknown latency model {model!r}: choose one of {sorted(MODELS)} "
-                      f"or pass a Latency / WARSModel")
+CONTROL = ("G", "H", "E")
+"""Background message kinds, drawn from the law of W: gossip, hand-off, anti-entropy."""
 
 
 # --------------------------------------------------------------------------
@@ -357,7 +102,13 @@ class Network:
     or a :class:`Regions`. Endpoints are node names; a client is written
     ``("client", datacenter)``. Without regions a client sits beside its
     coordinator, so its messages take no time (Dynamo's client-driven
-    coordination, section 6.4) and only replica messages are drawn.
+    coordination, section 6.4) and only replica messages are drawn. Messages
+    of kinds other than W, A, R and S (gossip, hand-off, anti-entropy) follow
+    the law of W, a request to a replica.
+
+    Faults it applies: random ``loss``, scheduled :class:`Partition` objects,
+    and at run time :meth:`partition` into groups, :meth:`heal` and
+    :meth:`slow` (crashes belong to the nodes, see :mod:`dynamolite.cluster.faults`).
     """
 
     def __init__(self, latency="LNKD-SSD", loss=0.0, partitions=()):
@@ -372,37 +123,118 @@ class Network:
         for p in self.partitions:
             if not isinstance(p, Partition):
                 raise ConfigError(f"partitions must be Partition objects, got {p!r}")
-        self.lossy = self.loss > 0 or bool(self.partitions)
-        if self.model is not None:      # fast paths: bound samplers per kind
+        self.trace = None           # a list recording every message sent, or None
+        self.groups = None          # site -> group number while partitioned at run time
+        self.factors = {}           # node -> slow-down factor
+        self._remote = 0.0
+        if self.model is not None:  # bound samplers per kind: the fast path
             self._samplers = {k: self.model.kind(k).sample for k in KINDS}
+            self._samplers.update({k: self._samplers["W"] for k in CONTROL})
             self._remote = self.model.remote
-            if not self.lossy and not self._remote:
-                self.delay = self._delay_plain
-        self.plain = self.delay == self._delay_plain
+        self._update()
 
+    def _update(self):
+        self.lossy = self.loss > 0 or bool(self.partitions) or self.groups is not None
+        # plain: a delay is one draw of the kind's law (no loss, cut, slow node, region, remote hop)
+        self.plain = (self.model is not None and not self.lossy and not self._remote
+                      and not self.factors)
+
+    def sampler(self, kind):
+        """The function ``rng -> delay`` of messages of ``kind`` (without regions)."""
+        return self._samplers[kind]
+
+    def send(self, sim, src, dst, kind, callback, message, tag=None, background=False):
+        """Call ``callback(message)`` after this message's delay; return the delay, or None if lost.
+
+        Every module sends through here, so one place applies delays and faults
+        and records the trace: ``(tag, kind, src, dst, sent, received or None)``.
+        ``background`` messages (gossip, hand-off, anti-entropy) do not keep an
+        unbounded :meth:`Simulator.run` going.
+        """
+        now = sim.now
+        if self.plain:                 # no faults, no regions: one draw of the kind's law
+            delay = self._samplers[kind](sim.rng)
+        else:
+            delay = self.delay(sim.rng, now, src, dst, kind)
+        if self.trace is not None:
+            self.trace.append((tag, kind, src, dst, now, None if delay is None else now + delay))
+        if delay is not None:
+            if background:
+                sim.background(now + delay, callback, message)
+            else:
+                sim.push(now + delay, callback, message)
+        return delay
+
+    # -- faults at run time -------------------------------------------------
+    def partition(self, groups):
+        """Cut the network into ``groups`` (lists of node or datacenter names); messages
+        between different groups are lost until :meth:`heal`. Whatever is named in no group
+        forms one more group. A client is in the group of its datacenter."""
+        placed = {}
+        for number, group in enumerate(groups):
+            for site in group:
+                if site in placed:
+                    raise ConfigError(f"{site!r} is in two groups of the partition: a node is on "
+                                      f"one side of a cut, name it in one group only")
+                placed[site] = number
+        self.groups = placed
+        self._update()
+
+    def heal(self):
+        """End the run-time partition (scheduled :class:`Partition` objects keep their times)."""
+        self.groups = None
+        self._update()
+
+    def slow(self, node, factor):
+        """Multiply the delay of every message to or from ``node`` by ``factor`` (1 restores it)."""
+        if not (isinstance(factor, (int, float)) and factor >= 1 and math.isfinite(factor)):
+            raise ConfigError(f"a slow-down factor is a finite number >= 1, got {factor!r}")
+        if factor == 1:
+            self.factors.pop(node, None)
+        else:
+            self.factors[node] = float(factor)
+        self._update()
+
+    def _group(self, endpoint):
+        groups = self.groups
+        if endpoint.__class__ is tuple:                 # a client: its datacenter's group
+            return groups.get(endpoint[1], groups.get(self._client_side(endpoint[1]), -1))
+        group = groups.get(endpoint)
+        if group is None and self.regions is not None:
+            group = groups.get(self.regions.placement.get(endpoint))
+        return -1 if group is None else group
+
+    def _client_side(self, datacenter):
+        if self.regions is None:
+            return None
+        return next((n for n, dc in self.regions.placement.items() if dc == datacenter), None)
+
+    def cut(self, time, src, dst):
+        """True if a partition (scheduled or at run time) separates ``src`` and ``dst`` at ``time``."""
+        if self.groups is not None and self._group(src) != self._group(dst):
+            return True
+        return any(p.cuts(time, _site(src), _site(dst)) for p in self.partitions)
+
+    # -- delays -----------------------------------------------------------------
     def delay(self, rng, time, src, dst, kind):
         """The delay of one message sent at ``time``, or ``None`` if it is dropped."""
         if self.lossy:
             if self.loss and rng.random() < self.loss:
                 return None
-            for p in self.partitions:
-                if p.cuts(time, _site(src), _site(dst)):
-                    return None
+            if self.cut(time, src, dst):
+                return None
         if self.regions is not None:
             a, b = self._region(src), self._region(dst)
-            return self.regions.base_delay(a, b) + self.regions.local.sample(rng)
-        if src.__class__ is tuple or dst.__class__ is tuple:          # client <-> coordinator
+            d = self.regions.base_delay(a, b) + self.regions.local.sample(rng)
+        elif src.__class__ is tuple or dst.__class__ is tuple:          # client <-> coordinator
             return 0.0
-        d = self._samplers[kind](rng)
-        if self._remote and src != dst:
-            d += self._remote
+        else:
+            d = self._samplers[kind](rng)
+            if self._remote and src != dst:
+                d += self._remote
+        if self.factors:
+            d *= max(self.factors.get(src, 1.0), self.factors.get(dst, 1.0))
         return d
-
-    def _delay_plain(self, rng, time, src, dst, kind):
-        # no loss, no partitions, no regions: what most simulations use
-        if src.__class__ is tuple or dst.__class__ is tuple:
-            return 0.0
-        return self._samplers[kind](rng)
 
     def _region(self, endpoint):
         if endpoint.__class__ is tuple:

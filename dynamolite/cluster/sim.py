@@ -30,7 +30,7 @@ import math
 import random
 from heapq import heapify, heappop, heappush
 
-from ..errors import ConfigError
+from ..errors import ConfigError, SimulationError
 
 
 class _Halt(Exception):
@@ -42,7 +42,13 @@ def _halt(_):
 
 
 class Simulator:
-    """A heap of ``(time, seq, callback, arg)`` and the current simulated time ``now``."""
+    """A heap of ``(time, seq, callback, arg)`` and the current simulated time ``now``.
+
+    Public calls: :meth:`schedule` (after a delay) and :meth:`at` (at a time), both
+    checked; :meth:`push`, the unchecked fast path; :meth:`background`, for the
+    periodic work of a cluster (gossip, hand-off, anti-entropy); :meth:`run`,
+    :meth:`step`, :meth:`stop`, :meth:`pending`, :meth:`peek`.
+    """
 
     def __init__(self, seed=0):
         self.now = 0.0
@@ -53,6 +59,7 @@ class Simulator:
         self._halt_seq = 0                 # stop() events get negative sequence numbers
         self._halts_waiting = 0            # halt events still in the heap
         self._running = False              # inside run()
+        self._background = 0               # background events in the heap
         self.events = 0                    # events run so far
 
     def __repr__(self):
@@ -72,6 +79,22 @@ class Simulator:
         if not time >= self.now:
             raise ConfigError(f"time {time!r} is in the past: the simulator is at {self.now!r}")
         heappush(self._queue, (time, next(self._seq), callback, arg))
+
+    def push(self, time, callback, arg=None):
+        """Call ``callback(arg)`` at ``time``, unchecked: the fast path for callers that
+        compute ``time`` as ``now`` plus a delay they know is not negative (the network)."""
+        heappush(self._queue, (time, next(self._seq), callback, arg))
+
+    def background(self, time, callback, arg=None):
+        """Like :meth:`push`, for background work: a :meth:`run` without a time bound
+        stops when only background events are left (periodic work never ends by itself)."""
+        self._background += 1
+        heappush(self._queue, (time, next(self._seq), self._run_background, (callback, arg)))
+
+    def _run_background(self, event):
+        self._background -= 1
+        callback, arg = event
+        callback(arg)
 
     def pending(self):
         """Number of events waiting."""
@@ -109,7 +132,7 @@ class Simulator:
 
     def _not_running(self, what):
         if self._running:
-            raise RuntimeError(f"Simulator.{what}() was called from inside an event's callback: a "
+            raise SimulationError(f"Simulator.{what}() was called from inside an event's callback: a "
                                f"callback schedules events, it does not run them (with a Cluster, use "
                                f"put_at/get_at with callback= instead of put/get)")
 
@@ -118,7 +141,8 @@ class Simulator:
 
         Stops when the heap is empty, when the next event is later than
         ``until`` (time then advances to ``until``), after ``max_events``
-        events, or when a callback calls :meth:`stop`.
+        events, or when a callback calls :meth:`stop`. Without ``until`` it also
+        stops when only :meth:`background` events are left.
         """
         self._not_running("run")
         queue = self._queue
@@ -138,7 +162,8 @@ class Simulator:
         try:
             self._running = True
             gc.disable()
-            if until is None and max_events is None:      # the hot path: no test but the heap's own
+            if until is None and max_events is None and not self._background:
+                # the hot path: no test but the heap's own
                 while True:
                     if not queue:
                         break
@@ -147,9 +172,12 @@ class Simulator:
             else:
                 limit = math.inf if until is None else until
                 budget = math.inf if max_events is None else max_events
+                unbounded = until is None          # then stop when only background work is left
                 count = 0
                 while True:
                     if not (queue and count < budget and queue[0][0] <= limit):
+                        break
+                    if unbounded and len(queue) - self._halts_waiting <= self._background:
                         break
                     self.now, _, callback, arg = heappop(queue)
                     count += 1

@@ -43,6 +43,8 @@ from pathlib import Path
 
 import nbformat
 
+from ..errors import CourseError
+
 # nbgrader's gradebook makes SQLAlchemy warn on every autograde; the warning means nothing here.
 warnings.filterwarnings("ignore", message=r"Object of type <Submitted\w+> not in session")
 
@@ -144,7 +146,7 @@ def api(root=KIT_ROOT, **overrides):
 
 def _checked(result, what):
     if not result.get("success"):
-        raise RuntimeError(f"nbgrader {what} failed:\n{result.get('error', '')}\n{result.get('log', '')}")
+        raise CourseError(f"nbgrader {what} failed:\n{result.get('error', '')}\n{result.get('log', '')}")
     return result
 
 
@@ -230,7 +232,7 @@ def collect(assignment, folder, root=KIT_ROOT):
                "--ZipCollectApp.collector_plugin=dynamolite.instructor.nbgrader_plugins.StudentFileCollector"]
     done = subprocess.run(command, cwd=root, capture_output=True, text=True)
     if done.returncode != 0:
-        raise RuntimeError(f"nbgrader zip_collect failed:\n{done.stdout}\n{done.stderr}")
+        raise CourseError(f"nbgrader zip_collect failed:\n{done.stdout}\n{done.stderr}")
     return submissions(assignment, root)
 
 
@@ -389,7 +391,7 @@ def _require_released(names, root):
             try:
                 gb.find_assignment(name)
             except MissingEntry:
-                raise RuntimeError(f"assignment {name!r} is not in {gradebook_path(root)}: "
+                raise CourseError(f"assignment {name!r} is not in {gradebook_path(root)}: "
                                    f"run `python -m dynamolite.instructor release` first") from None
 
 

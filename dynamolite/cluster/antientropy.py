@@ -1,0 +1,118 @@
+"""Anti-entropy: replicas of a key range compare Merkle trees and copy what differs (Dynamo 4.7).
+
+Read repair fixes a key only when someone reads it, and hinted handoff only
+what a stand-in held. Anti-entropy repairs everything else in the
+background: two nodes that replicate the same key range (see
+:meth:`dynamolite.ring.Ring.ranges`) each build a
+:class:`~dynamolite.cluster.merkle.MerkleTree` of their keys in the range,
+compare them from the root down, and exchange the sibling sets of the keys
+that differ; each keeps what nothing else descends from.
+
+Two ways to run it: :meth:`AntiEntropy.run_now` compares every pair of live,
+connected replicas of every range at once (``cluster.anti_entropy()``), and
+with an ``interval`` each live node, every ``interval`` ms, picks one range
+it holds and one other replica of it and sends it a comparison request
+through the network (the request carries the sender's tree; the answer
+carries the versions the sender lacks).
+"""
+
+from ..vclock import latest
+from .merkle import MerkleTree, digest
+
+
+class AntiEntropy:
+    """Merkle-tree exchanges between the replicas of each ring range."""
+
+    def __init__(self, sim, network, nodes, down, ring, n, interval=None, depth=6):
+        self.sim, self.network, self.nodes, self.down = sim, network, nodes, down
+        self.ring, self.depth = ring, depth
+        self.ranges = ring.ranges(n)                 # [(lo, hi, replicas)]
+        self.held = {name: [i for i, (_, _, reps) in enumerate(self.ranges) if name in reps]
+                     for name in nodes}
+        self.interval = interval
+        self._range_of = {}                          # key -> range index, cached
+        self.exchanges = self.keys_repaired = self.hashes_compared = 0
+
+    def range_of(self, key):
+        index = self._range_of.get(key)
+        if index is None:
+            index = self._range_of[key] = self.ring.range_index(key)
+        return index
+
+    def tree(self, name, index):
+        """The Merkle tree of node ``name``'s keys in range ``index``."""
+        lo, hi, _ = self.ranges[index]
+        store = self.nodes[name].store
+        digests = {key: digest(versions) for key, versions in store.versions()
+                   if self.range_of(key) == index}
+        return MerkleTree(digests, self.depth, lo, hi)
+
+    def _reconcile(self, a, b, keys):
+        """Give both nodes the latest versions of ``keys``; return what ``a`` must still get."""
+        node_a, node_b = self.nodes[a], self.nodes[b]
+        for_a = []
+        for key in keys:
+            merged = latest(node_a.store.get(key) + node_b.store.get(key))
+            node_b.merge(key, merged)
+            for_a.append((key, merged))
+        return for_a
+
+    # -- on demand ------------------------------------------------------------
+    def run_now(self):
+        """Compare every pair of live, connected replicas of every range; return
+        ``(exchanges, keys repaired, hashes compared)`` of this run."""
+        before = (self.exchanges, self.keys_repaired, self.hashes_compared)
+        now = self.sim.now
+        for index, (_, _, replicas) in enumerate(self.ranges):
+            live = [r for r in replicas if r not in self.down]
+            for i, a in enumerate(live):
+                for b in live[i + 1:]:
+                    if self.network.cut(now, a, b):
+                        continue
+                    keys, compared = self.tree(a, index).diff(self.tree(b, index))
+                    for key, versions in self._reconcile(a, b, keys):
+                        self.nodes[a].merge(key, versions)
+                    self._count(keys, compared)
+        return tuple(x - y for x, y in zip((self.exchanges, self.keys_repaired,
+                                            self.hashes_compared), before))
+
+    def _count(self, keys, compared):
+        self.exchanges += 1
+        self.keys_repaired += len(keys)
+        self.hashes_compared += compared
+
+    # -- in the background ------------------------------------------------------
+    def start(self):
+        if self.interval is not None:
+            self.sim.background(self.sim.now + self.interval, self._round)
+
+    def _round(self, _):
+        rng = self.sim.rng
+        for name in self.nodes:
+            if name in self.down or not self.held[name]:
+                continue
+            index = self.held[name][rng.randrange(len(self.held[name]))]
+            others = [r for r in self.ranges[index][2] if r != name]
+            if others:
+                peer = others[rng.randrange(len(others))]
+                self.network.send(self.sim, name, peer, "E", self._compare, (name, peer, index),
+                                  "anti-entropy", background=True)
+        self.sim.background(self.sim.now + self.interval, self._round)
+
+    def _compare(self, message):
+        """At the peer: diff the trees, take what it lacks, send back what the sender lacks."""
+        sender, peer, index = message
+        if peer in self.down:
+            return
+        keys, compared = self.tree(sender, index).diff(self.tree(peer, index))
+        self._count(keys, compared)
+        if keys:
+            self.network.send(self.sim, peer, sender, "E", self._receive,
+                              (sender, self._reconcile(sender, peer, keys)), "anti-entropy",
+                              background=True)
+
+    def _receive(self, message):
+        sender, versions = message
+        if sender not in self.down:
+            for key, merged in versions:
+                self.nodes[sender].merge(key, merged)
