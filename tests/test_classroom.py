@@ -240,6 +240,11 @@ def test_the_classroom_loop_in_a_browser(browser, hub):  # noqa: F811
     room = Classroom(browser, hub)
     try:
         _loop(room, hub)
+    except BaseException:
+        for user, page in room.pages.items():       # what each user saw when it failed, and the hub's log
+            page.screenshot(path=str(OUTPUT / f"failed-{user}.png"))
+        print(f"the hub's log (last lines):\n{hub['log'].read_text()[-6000:]}")
+        raise
     finally:
         room.close()
     print(f"classroom loop in the browser: {time.monotonic() - started:.0f} s")

@@ -31,7 +31,7 @@ and :func:`collect` says which they were (one :class:`Collected` each):
   missing (``ExchangeSubmit.strict``); one that arrives anyway is not graded
   (nbgrader grades notebooks named as released; a missing one scores zero).
 
-Cost: each step copies files once (a class of 200 ring notebooks is about 10 MB);
+Cost: each step copies files once (200 ring submissions are about 4 MB in the exchange);
 grading is what takes time (``benchmarks/bench_classroom.py``).
 """
 
@@ -41,14 +41,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import CourseError
 from . import course
 
 LEARNER_CONFIG = course.KIT_ROOT / "classroom" / "learner"
 """The folder the hub puts on each learner's ``JUPYTER_CONFIG_PATH`` (their nbgrader_config.py)."""
-
-
-class ClassroomError(RuntimeError):
-    """A classroom step that cannot run as configured (no exchange, nothing to release...)."""
 
 
 def course_id(root=course.KIT_ROOT):
@@ -59,7 +56,7 @@ def course_id(root=course.KIT_ROOT):
 def _api(root, **overrides):
     """The course's NbGraderAPI, after checking that an exchange is configured."""
     if not course_id(root):
-        raise ClassroomError(
+        raise CourseError(
             f"{Path(root).resolve()} has no exchange: its nbgrader configuration sets no "
             "CourseDirectory.course_id (the classroom hub sets it for the instructor's server, "
             "see classroom/README.md); without a hub, collect a folder of files instead")
@@ -197,7 +194,7 @@ def release_feedback(assignment, root=course.KIT_ROOT):
     """
     pages = sorted((Path(root) / "feedback").glob(f"*/{assignment}/*.html"))
     if not pages:
-        raise ClassroomError(f"no feedback for {assignment} in feedback/: generate it first "
+        raise CourseError(f"no feedback for {assignment} in feedback/: generate it first "
                              f"(python -m dynamolite.instructor feedback {assignment})")
     course._checked(_api(root).release_feedback(assignment), "release_feedback")
     return len(pages)
@@ -284,7 +281,7 @@ def cli(args, root):
                   + (f", due {due:%Y-%m-%d %H:%M:%S} UTC" if due else ""))
     elif args.command == "collect":
         if args.folder:
-            raise ClassroomError(f"course {name} collects from its exchange: "
+            raise CourseError(f"course {name} collects from its exchange: "
                                  f"run `collect {args.assignment}` without a folder")
         collected = collect(args.assignment, root)
         print(f"collected {len(collected)} submissions of {args.assignment} from the exchange into submitted/")
