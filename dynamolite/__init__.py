@@ -23,7 +23,7 @@ import importlib
 _EXPORTS = {
     "Ring": "ring", "ModNPartitioner": "ring", "RangePartitioner": "ring",
     "moved_keys": "ring", "token": "ring",
-    "resource": "table",
+    "resource": "table", "client": "table",
     "Cluster": "cluster",
     "wars": "cluster.pbs", "staleness_probability": "cluster.pbs", "k_staleness": "cluster.pbs",
 }

@@ -8,7 +8,11 @@ driven by Playwright) opens each widget lesson, runs all cells and checks:
 - no cell has an error output and no widget shows "Error displaying widget";
 - every widget output is rendered as a widget view;
 - on the ring widget, moving the "nodes" slider redraws the ring with one
-  more node marker and changes the moved-keys readout.
+  more node marker and changes the moved-keys readout;
+- on the fault widget, clicking "crash" marks the chosen node down on the
+  ring, letting time pass makes live stand-ins hold hints for it, and
+  "recover" with more time brings it back up with every hint handed off
+  (read from the drawing's data attributes, not from its text).
 
 A screenshot of each lesson's first widget is saved to
 ``test-output/browser/<lesson>.png``. Every wait is on the page's state
@@ -230,8 +234,9 @@ def _errors(cells):
 
 
 def test_widget_lessons_are_discovered():
-    """The ring lesson displays the ring widget, so discovery must find it."""
+    """The ring and fault lessons display widgets, so discovery must find them."""
     assert LESSONS / "03_consistent_hashing.ipynb" in WIDGET_LESSONS
+    assert LESSONS / "08_convergence_in_the_background.ipynb" in WIDGET_LESSONS
 
 
 @pytest.mark.parametrize("lesson", WIDGET_LESSONS, ids=lambda p: p.stem)
@@ -287,6 +292,8 @@ def _check_lesson(page, lesson, lab, console):
                                timeout=UI_MS)
     if rings.count():
         _check_ring(page, name, console)
+    if "FaultWidget" in lesson.read_text():
+        _check_faults(page, name, console)
     views.first.scroll_into_view_if_needed()
     page.screenshot(path=str(OUTPUT / f"{lesson.stem}.png"))
 
@@ -322,3 +329,67 @@ def _check_ring(page, name, console):
     after_text = readout.inner_text()
     assert f"{before_nodes} -> {before_nodes + step} nodes" in after_text, after_text
     assert re.search(r"[1-9]\d*\.\d% of \d+ keys moved", after_text), after_text
+
+
+# the fault widget's drawing: {node: [state, hints]} and the simulated time it shows
+FAULT_STATE = """() => {
+  const box = [...document.querySelectorAll('.jp-OutputArea-output')]
+    .find(o => o.querySelector(':scope > .jupyter-widgets svg.dl-faults'));
+  const svg = box && box.querySelector('svg.dl-faults');
+  if (!svg) return null;
+  const nodes = {};
+  for (const g of svg.querySelectorAll('g.dl-fnode'))
+    nodes[g.dataset.node] = [g.dataset.state, Number(g.dataset.hints)];
+  return {now: svg.dataset.now, nodes};
+}"""
+
+
+def _check_faults(page, name, console):
+    """Crash the node chosen in the first fault widget, let time pass until stand-ins hold
+    hints for it, recover it and let time pass until the hints are handed back."""
+    box = page.locator(".jp-OutputArea-output").filter(
+        has=page.locator(":scope > .jupyter-widgets svg.dl-faults")).first
+    box.scroll_into_view_if_needed()
+    before = page.evaluate(FAULT_STATE)
+    assert before and before["nodes"], f"{name}: the fault widget drew no nodes"
+    assert all(state == "up" for state, _ in before["nodes"].values()), before
+    node = box.locator(".widget-dropdown select").first.input_value()
+    assert node in before["nodes"], (node, before)
+
+    def click(label):
+        box.locator("button", has_text=re.compile(rf"^\s*{label}\s*$")).first.click()
+
+    def wait(condition, what, arg):
+        try:
+            page.wait_for_function(f"a => {{ const s = ({FAULT_STATE})(); return !!s && ({condition}); }}",
+                                   arg=arg, timeout=UI_MS)
+        except Exception as e:
+            raise AssertionError(f"{name}: after {what} the fault widget shows {page.evaluate(FAULT_STATE)}"
+                                 f"\nbrowser console errors: {console[-5:]}") from e
+
+    def let_time_pass(what):
+        now = page.evaluate(FAULT_STATE)["now"]
+        click("let time pass")
+        wait("s.now !== a", what, now)
+        return page.evaluate(FAULT_STATE)
+
+    click("crash")
+    wait("s.nodes[a][0] === 'down'", f"clicking crash with {node} chosen", node)
+    state = page.evaluate(FAULT_STATE)
+    assert [n for n, (st, _) in state["nodes"].items() if st == "down"] == [node], state
+    for _ in range(4):                       # the failure detectors need a few hundred ms
+        state = let_time_pass(f"crashing {node} and letting time pass")
+        if sum(h for _, h in state["nodes"].values()):
+            break
+    holders = {n for n, (_, h) in state["nodes"].items() if h}
+    assert holders, f"{name}: no stand-in holds hints after {node} crashed: {state}"
+    assert node not in holders and all(state["nodes"][n][0] == "up" for n in holders), state
+
+    click("recover")
+    wait("s.nodes[a][0] === 'up'", f"clicking recover for {node}", node)
+    for _ in range(4):
+        state = let_time_pass(f"recovering {node} and letting time pass")
+        if not sum(h for _, h in state["nodes"].values()):
+            break
+    assert all(st == "up" and h == 0 for st, h in state["nodes"].values()), \
+        f"{name}: hints not handed back after {node} recovered: {state}"

@@ -22,21 +22,17 @@ even on failure, and every server it spawned (pids read from its database) must
 be gone then: any left is stopped by its pid and fails the test.
 
 Needs what tests/test_browser.py needs, plus Node (configurable-http-proxy:
-``npm ci`` is run here if ``node_modules`` lacks it). Without Node the test is
-skipped with the install command; under CI (``CI=true`` or
-``DYNAMOLITE_REQUIRE_BROWSER=1``) it fails instead. A hub that does not start
-always fails the test, with the hub's log.
+``npm ci`` is run here if ``node_modules`` lacks it, as for dynalite). Without
+Node the test is skipped with the install command; under ``CI=true`` it fails
+instead. A hub that does not start always fails the test, with the hub's log.
 """
 
-import fcntl
 import json
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -47,6 +43,7 @@ import pytest
 from dynamolite.instructor import course
 
 from grading_cases import ROOT
+from dynalite_server import _install
 from test_browser import _free_port, _get, browser  # noqa: F401 (browser is a fixture)
 from test_instructor import hidden_lines
 
@@ -59,30 +56,6 @@ STEP_MS = 90_000            # bound on each wait for the page's state (never a f
 LEARNER_PASSWORD = "learners-password"
 INSTRUCTOR_PASSWORD = "the-instructor-password-is-32-chars-or-more"
 PART_A = 'def key_token(key):\n    return int.from_bytes(hashlib.md5(key.encode("utf-8")).digest()[:8], "big")\n'
-
-
-def _required():
-    return os.environ.get("CI") == "true" or os.environ.get("DYNAMOLITE_REQUIRE_BROWSER") == "1"
-
-
-def _ensure_proxy():
-    """configurable-http-proxy from package.json: ``npm ci`` once if node_modules lacks it."""
-    if os.access(PROXY, os.X_OK):
-        return
-    npm = shutil.which("npm")
-    if npm is None:
-        reason = "npm is missing: install Node (`apt-get install -y nodejs npm`), then `npm ci` in the kit"
-        if _required():
-            pytest.fail(f"the classroom test must run here, but {reason}")
-        pytest.skip(f"classroom test skipped: {reason}")
-    lock = os.path.join(tempfile.gettempdir(), "dynamolite-npm-ci.lock")
-    with open(lock, "w") as handle:         # one `npm ci` at a time, whichever test asks first
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        if not os.access(PROXY, os.X_OK):
-            done = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=ROOT, capture_output=True,
-                                  text=True, timeout=600)
-            if done.returncode != 0 or not os.access(PROXY, os.X_OK):
-                pytest.fail(f"`npm ci` did not install configurable-http-proxy:\n{done.stdout}\n{done.stderr}")
 
 
 def _spawned_pids(state):
@@ -124,7 +97,7 @@ def _stop_pid(pid, grace=20):
 @pytest.fixture(scope="module")
 def hub(browser, tmp_path_factory):  # noqa: F811 (the browser fixture, imported)
     """The classroom hub on a free loopback port; stopped, with its servers, at the end."""
-    _ensure_proxy()
+    _install(PROXY, "configurable-http-proxy (JupyterHub's proxy)")
     tmp = tmp_path_factory.mktemp("classroom")
     root = course.make_course(tmp / "course")
     course.release("ring", root)                  # generated; the instructor releases it from Formgrader

@@ -9,7 +9,8 @@ from botocore.exceptions import ClientError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dynamolite.table.table import ITEM_LIMIT, PAGE_LIMIT, item_size, resource
+from dynamolite.table import resource
+from dynamolite.table.values import ITEM_LIMIT, PAGE_LIMIT, item_size
 
 
 def make(db=None, gsi=True, lsi=False, name="T", sk_type="N"):
@@ -299,7 +300,7 @@ def test_update_set_remove_add_delete(table):
     r = table.update_item(
         Key={"pk": "u", "sk": 1},
         UpdateExpression="SET n = n + :one, #l = list_append(if_not_exists(#l, :empty), :x) "
-                         "REMOVE gone ADD cnt :one, tags :t DELETE other :o",
+                         "REMOVE gone ADD cnt :one, tags :t DELETE extra :o",
         ExpressionAttributeNames={"#l": "log"},
         ExpressionAttributeValues={":one": 1, ":empty": [], ":x": ["hi"], ":t": {"a", "b"},
                                    ":o": {"z"}},

@@ -29,7 +29,7 @@ gossips heartbeats (4.8):
 >>> c = Cluster(["A", "B", "C", "D"], n=3, r=1, w=1, sloppy=True, seed=7)
 >>> c.preference_list("cart")
 ['D', 'B', 'A']
->>> c.crash("A"); c.sleep(300)              # time for the failure detectors to notice
+>>> c.crash("A"); c.sleep(600)              # time for the failure detectors to notice
 >>> c.put("cart", ["milk"]).standins        # C keeps A's copy of the write, as a hint
 {'C': 'A'}
 >>> c.recover("A"); c.sleep(500); c.converged()
@@ -85,13 +85,21 @@ class Cluster(FaultControls):
     ``data_dir`` (kept), or a function ``name -> Store``. Background work:
     gossip every ``gossip_ms`` with a failure detector that gives up after
     ``fail_after_ms`` (on with ``sloppy``, or ``gossip=True``), hand-off every
-    ``handoff_ms``, anti-entropy every ``anti_entropy_ms`` (off unless given).
+    ``handoff_ms``, anti-entropy every ``anti_entropy_ms`` (off unless given; each
+    round, every node compares one random range with one other replica, so repairing
+    everything takes many rounds: ``anti_entropy()`` compares all of them at once).
+    The default timeout is about two gossip spread times on ten nodes: shorter ones
+    suspect live nodes (see lesson 08).
+
+    What to look at: ``history`` (every Operation), ``down`` (the crashed nodes),
+    ``network.groups`` (the current partition: site -> group number, or None),
+    ``membership``, ``handoff`` and ``entropy`` (their counters), and the methods below.
     """
 
     def __init__(self, nodes, n=3, r=2, w=2, latency="LNKD-SSD", seed=0, vnodes=8,
                  loss=0.0, partitions=(), timeout=DEFAULT_TIMEOUT, trace=False, read_repair=False,
                  sloppy=False, clocks="server", prune=None, store="memory", data_dir=None,
-                 faults=(), gossip=None, gossip_ms=50.0, fail_after_ms=250.0, handoff_ms=100.0,
+                 faults=(), gossip=None, gossip_ms=50.0, fail_after_ms=500.0, handoff_ms=100.0,
                  anti_entropy_ms=None):
         if isinstance(nodes, int) and not isinstance(nodes, bool):
             if nodes < 1:
@@ -220,13 +228,17 @@ class Cluster(FaultControls):
         return op
 
     def _choose_coordinator(self, op):
-        """A live home replica (the client's load balancer knows who is up); with a sloppy
-        quorum and every home replica down, the first live node of the extended list."""
+        """A home replica that is up and that the client can reach (its load balancer
+        knows); with a sloppy quorum and no such home replica, the first such node of the
+        extended list."""
         live = self.preference_list(op.key)
-        if self.down:
-            live = [name for name in live if name not in self.down]
+        if self.down or self.network.groups is not None:
+            def usable(name):
+                return name not in self.down and not (
+                    op.client is not None and self.network.cut(self.sim.now, op.client, name))
+            live = [name for name in live if usable(name)]
             if not live and self.config.sloppy:
-                live = [name for name in self._placement(op.key) if name not in self.down][:1]
+                live = [name for name in self._placement(op.key) if usable(name)][:1]
             if not live:
                 return None
         if self.regions is None:
@@ -247,8 +259,8 @@ class Cluster(FaultControls):
             op.must_see = tuple(c for c, _ in self._frontier.get(op.key, ()))
             handler = handlers.coordinate_get
         if op.coordinator is None:
-            handlers.fail(op, f"all {self.n} replicas of {op.key!r} are down, and a strict "
-                              f"quorum has no stand-ins")
+            handlers.fail(op, f"no replica of {op.key!r} is up and reachable from the client, and "
+                              f"a strict quorum has no stand-ins")
             return
         if self._may_fail:
             self.sim.schedule(self.config.timeout, handlers.timeout, op)

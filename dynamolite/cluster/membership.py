@@ -26,14 +26,18 @@ True
 """
 
 import random
+from collections import namedtuple
 
 from ..errors import ConfigError
+
+Suspicion = namedtuple("Suspicion", "time observer suspect really_down")
+"""``observer`` began to believe ``suspect`` down at ``time``; ``really_down`` says if it was."""
 
 
 class Membership:
     """Every node's heartbeat table and its timeout failure detector, gossiped through the network."""
 
-    def __init__(self, sim, network, names, down, interval=50.0, fail_after=250.0):
+    def __init__(self, sim, network, names, down, interval=50.0, fail_after=500.0):
         if not interval > 0 or not fail_after > 0:
             raise ConfigError(f"gossip interval and fail_after are positive ms, got "
                               f"{interval!r} and {fail_after!r}")
@@ -44,7 +48,7 @@ class Membership:
         self.table = {a: {b: (0, 0) for b in self.names} for a in self.names}
         self.heard = {a: {b: 0.0 for b in self.names} for a in self.names}
         self.believed_down = {a: set() for a in self.names}
-        self.suspicions = []      # (time, observer, suspect, suspect really down?)
+        self.suspicions = []      # Suspicion(time, observer, suspect, really_down)
         self.rounds = 0
 
     def start(self):
@@ -92,12 +96,12 @@ class Membership:
         before = self.believed_down[observer]
         after = {node for node in self.names if not self.is_up(observer, node)}
         for suspect in sorted(after - before):
-            self.suspicions.append((now, observer, suspect, suspect in self.down))
+            self.suspicions.append(Suspicion(now, observer, suspect, suspect in self.down))
         self.believed_down[observer] = after
 
     def false_positives(self):
         """Suspicions of a node that was in fact up when it was suspected."""
-        return [s for s in self.suspicions if not s[3]]
+        return [s for s in self.suspicions if not s.really_down]
 
     # -- crashes -------------------------------------------------------------------
     def crashed(self, name):

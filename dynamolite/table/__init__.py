@@ -1,6 +1,7 @@
 """The table room: a DynamoDB-style table that speaks boto3 (DynamoDB, 2012; Dynamo 4.1-4.3).
 
-``resource()`` stands in for ``boto3.resource("dynamodb")``: tables whose
+``resource()`` stands in for ``boto3.resource("dynamodb")`` and ``client()`` for
+``boto3.client("dynamodb")`` (the resource is built on the client): tables whose
 partitions are placed on the shared consistent-hashing ring
 (:mod:`dynamolite.ring`), Query and Scan, secondary indexes, conditions and
 updates in DynamoDB's expression language, and errors as botocore's
@@ -12,6 +13,7 @@ updates in DynamoDB's expression language, and errors as botocore's
 []
 """
 
+from .client import Client, client
 from .table import Resource, Table, resource
 
-__all__ = ["Resource", "Table", "resource"]
+__all__ = ["Client", "Resource", "Table", "client", "resource"]

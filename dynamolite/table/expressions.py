@@ -7,93 +7,28 @@ update expressions (``SET n = n + :one REMOVE old ADD tags :t``). Names are
 written as ``#placeholders`` (from ``ExpressionAttributeNames``) and values as
 ``:placeholders`` (from ``ExpressionAttributeValues``).
 
-This module is a small recursive-descent parser for those languages and an
-evaluator that works on items as boto3's resource layer shows them
-(``str``, ``Decimal``, ``Binary``, ``bool``, ``None``, ``set``, ``list``,
-``dict``). It also turns boto3's own condition objects
-(``boto3.dynamodb.conditions.Key``/``Attr``) into the same trees, through
-boto3's ``ConditionExpressionBuilder``, so both spellings mean exactly the
-same thing.
+This module is a small recursive-descent parser for those languages, turning an
+expression into a tree of tuples that :mod:`.evaluation` walks over an item. It
+refuses DynamoDB's reserved words used as names, checks a request's names and values
+(:func:`prepare`), and turns boto3's own condition objects
+(``boto3.dynamodb.conditions.Key``/``Attr``) into expressions through boto3's
+``ConditionExpressionBuilder``, as boto3's resource layer does.
 
->>> tree = parse_condition("size(tags) > :n AND begins_with(#n, :p)")
->>> item = {"name": "alice", "tags": {"a", "b"}}
->>> evaluate(tree, item, {"#n": "name"}, {":n": 1, ":p": "al"})
-True
+>>> parse_condition("size(tags) > :n AND begins_with(#n, :p)")[1]
+('cmp', '>', ('size', ('path', ('tags',))), ('value', ':n'))
 
-Cost: parsing is linear in the expression's length (parsed trees are cached);
-evaluating is linear in the tree's size.
+Cost: parsing is linear in the expression's length (parsed trees are cached).
 """
 
 import re
-from decimal import Decimal
+from decimal import Decimal  # noqa: F401  (used by the doctests)
 from functools import lru_cache
+from pathlib import Path
 
-from boto3.dynamodb.types import Binary
-
-MISSING = object()
-"""What a path resolves to when the item has no such attribute."""
-
-
-class ExpressionError(ValueError):
-    """An expression that DynamoDB would refuse; the table turns it into a
-    ``ValidationException`` with this message."""
-
-
-# ---------------------------------------------------------------------------
-# Types
-# ---------------------------------------------------------------------------
-def type_of(value):
-    """DynamoDB's type descriptor of a Python value: 'S', 'N', 'B', 'BOOL', 'NULL',
-    'SS', 'NS', 'BS', 'L' or 'M'.
-
-    >>> type_of(Decimal(3)), type_of("x"), type_of({Decimal(1)}), type_of(None)
-    ('N', 'S', 'NS', 'NULL')
-    """
-    if isinstance(value, str):
-        return "S"
-    if isinstance(value, bool):
-        return "BOOL"
-    if isinstance(value, (Decimal, int)):
-        return "N"
-    if isinstance(value, (Binary, bytes, bytearray)):
-        return "B"
-    if value is None:
-        return "NULL"
-    if isinstance(value, (set, frozenset)):
-        for element in value:
-            return type_of(element) + "S"
-        return "NS"
-    if isinstance(value, dict):
-        return "M"
-    if isinstance(value, (list, tuple)):
-        return "L"
-    raise TypeError(f"unsupported value {value!r}")
-
-
-def raw(value):
-    """The comparable Python value: bytes for binary, the value itself otherwise."""
-    return value.value if isinstance(value, Binary) else value
-
-
-def same(a, b):
-    """DynamoDB equality: same type and same value (``True`` is not ``1``)."""
-    ta, tb = type_of(a), type_of(b)
-    if ta != tb:
-        return False
-    if ta == "L":
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
-    if ta == "M":
-        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
-    if ta == "BS":
-        return {raw(x) for x in a} == {raw(x) for x in b}
-    return raw(a) == raw(b)
-
-
-def _ordered(a, b):
-    """Both values comparable with < (same scalar type N, S or B)."""
-    ta = type_of(a)
-    return ta in ("N", "S", "B") and ta == type_of(b)
-
+from . import errors
+from .errors import invalid
+from .evaluation import Placeholders
+from .values import normalize
 
 # ---------------------------------------------------------------------------
 # Tokenizer
@@ -108,31 +43,52 @@ _TOKEN = re.compile(r"""\s*(?:
 
 KEYWORDS = {"AND", "OR", "NOT", "BETWEEN", "IN", "SET", "REMOVE", "ADD", "DELETE"}
 
+RESERVED_WORDS = frozenset(
+    line.strip() for line in
+    (Path(__file__).parent / "reserved_words.txt").read_text().splitlines()
+    if line.strip() and not line.startswith("#"))
+"""DynamoDB's reserved words: an expression must name such an attribute through a #name."""
+
 
 def tokenize(text, what):
-    """Split an expression into (kind, text) tokens."""
-    tokens, pos = [], 0
+    """Split an expression into (kind, text) tokens, and their (start, end) in ``text``.
+
+    >>> tokenize("a.b <= :v", "ConditionExpression")[0]
+    [('word', 'a'), ('op', '.'), ('word', 'b'), ('op', '<='), ('value', ':v'), ('end', '')]
+    """
+    tokens, spans, pos = [], [], 0
     text = text.rstrip()
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if not m or m.end() == pos:
-            raise ExpressionError(f"Invalid {what}: Syntax error; token: "
-                                  f"\"{text[pos:].strip()[:1]}\", near: \"{text[pos:pos + 10].strip()}\"")
+            bad = len(text[pos:]) - len(text[pos:].lstrip()) + pos
+            start = spans[-1][0] if spans else bad
+            raise invalid(errors.syntax_error(what, text[bad], text[start:bad + 1]))
         kind = m.lastgroup
         tok = m.group(kind)
         if kind == "word" and tok.upper() in KEYWORDS:
             kind, tok = "kw", tok.upper()
         tokens.append((kind, tok))
+        spans.append((m.start(m.lastgroup), m.end()))
         pos = m.end()
     tokens.append(("end", ""))
-    return tokens
+    spans.append((len(text), len(text)))
+    return tokens, spans
 
 
 class _Parser:
     def __init__(self, text, what):
         self.text, self.what = text, what
-        self.tokens = tokenize(text, what)
+        self.tokens, self.spans = tokenize(text, what)
         self.i = 0
+        self.reserved = None            # the first reserved word used as a name
+
+    def name(self, kind, text):
+        if kind == "name":
+            return ("#", text)
+        if self.reserved is None and text.upper() in RESERVED_WORDS:
+            self.reserved = text
+        return text
 
     def peek(self, ahead=0):
         return self.tokens[self.i + ahead]
@@ -143,10 +99,15 @@ class _Parser:
         return tok
 
     def error(self, tok=None):
-        kind, text = tok or self.peek()
+        """A syntax error at ``tok`` (the token just read) or at the next token. DynamoDB
+        says "near" the token and the one before it (at the end: the last two tokens)."""
+        j = self.i - 1 if tok else self.i
+        kind, text = self.tokens[j]
         if kind == "end":
-            return ExpressionError(f"Invalid {self.what}: Syntax error; token: \"<EOF>\", near: \"{self.text[-10:]}\"")
-        return ExpressionError(f"Invalid {self.what}: Syntax error; token: \"{text}\", near: \"{text}\"")
+            near = self.text[self.spans[max(j - 2, 0)][0]:self.spans[j - 1][1]] if j else ""
+            return invalid(errors.syntax_error(self.what, "<EOF>", near))
+        near = self.text[self.spans[max(j - 1, 0)][0]:self.spans[j][1]]
+        return invalid(errors.syntax_error(self.what, text, near))
 
     def expect(self, kind, text=None):
         tok = self.next()
@@ -166,13 +127,13 @@ class _Parser:
         kind, text = self.next()
         if kind not in ("name", "word"):
             raise self.error((kind, text))
-        parts = [("#", text) if kind == "name" else text]
+        parts = [self.name(kind, text)]
         while True:
             if self.accept("op", "."):
                 kind, text = self.next()
                 if kind not in ("name", "word"):
                     raise self.error((kind, text))
-                parts.append(("#", text) if kind == "name" else text)
+                parts.append(self.name(kind, text))
             elif self.peek()[0] == "index":
                 parts.append(int(self.next()[1].strip("[] ")))
             else:
@@ -226,12 +187,9 @@ class _Parser:
                 args.append(self.operand())
             self.expect("op", ")")
             if len(args) != self.FUNCTIONS[text]:
-                raise ExpressionError(f"Invalid {self.what}: Incorrect number of operands for "
-                                      f"operator or function; operator or function: {text}, "
-                                      f"number of operands: {len(args)}")
+                raise invalid(errors.operand_count(self.what, text, len(args)))
             if args[0][0] != "path":
-                raise ExpressionError(f"Invalid {self.what}: Operator or function requires a "
-                                      f"document path; operator or function: {text}")
+                raise invalid(errors.needs_path(self.what, text))
             return (text, *args)
         left = self.operand()
         kind, op = self.next()
@@ -259,7 +217,7 @@ class _Parser:
             if kind != "kw" or clause not in actions:
                 raise self.error((kind, clause))
             if clause in seen:
-                raise ExpressionError(f"Invalid {self.what}: The \"{clause}\" section can only be used once in an update expression;")
+                raise invalid(errors.section_twice(self.what, clause))
             seen.add(clause)
             while True:
                 p = self.path()
@@ -303,6 +261,8 @@ class _Parser:
     def done(self):
         if self.peek()[0] != "end":
             raise self.error()
+        if self.reserved is not None:
+            raise invalid(errors.reserved_word(self.what, self.reserved))
 
 
 @lru_cache(maxsize=512)
@@ -313,7 +273,7 @@ def parse_condition(text, what="ConditionExpression"):
     ('cmp', '=', ('path', ('a',)), ('value', ':v'))
     """
     if not text or not text.strip():
-        raise ExpressionError(f"Invalid {what}: The expression can not be empty;")
+        raise invalid(errors.empty_expression(what))
     p = _Parser(text, what)
     tree = p.condition()
     p.done()
@@ -324,7 +284,7 @@ def parse_condition(text, what="ConditionExpression"):
 def parse_update(text):
     """Parse an update expression into {"SET": [...], "REMOVE": [...], "ADD": [...], "DELETE": [...]}."""
     if not text or not text.strip():
-        raise ExpressionError("Invalid UpdateExpression: The expression can not be empty;")
+        raise invalid(errors.empty_expression("UpdateExpression"))
     p = _Parser(text, "UpdateExpression")
     actions = p.update()
     p.done()
@@ -339,7 +299,7 @@ def parse_projection(text):
     (('path', ('a',)), ('path', ('b', 'c')))
     """
     if not text or not text.strip():
-        raise ExpressionError("Invalid ProjectionExpression: The expression can not be empty;")
+        raise invalid(errors.empty_expression("ProjectionExpression"))
     p = _Parser(text, "ProjectionExpression")
     paths = [p.path()]
     while p.accept("op", ","):
@@ -351,164 +311,35 @@ def parse_projection(text):
 # ---------------------------------------------------------------------------
 # Names and values
 # ---------------------------------------------------------------------------
-def placeholders(tree, names, values):
-    """Collect the #names and :values a parsed tree uses (into two sets)."""
-    if isinstance(tree, tuple):
-        if tree and tree[0] == "value" and isinstance(tree[1], str):
-            values.add(tree[1])
-            return
-        if tree and tree[0] == "#":
-            names.add(tree[1])
-            return
+def nodes(tree):
+    """Every node of a parsed tree (a tuple whose first element names its kind)."""
+    if isinstance(tree, dict):
+        for entries in tree.values():
+            yield from nodes(entries)
+    elif isinstance(tree, (list, tuple)) and tree:
+        if isinstance(tree[0], str):
+            yield tree
+            if tree[0] in ("path", "value"):
+                return
+            tree = tree[1:]
         for part in tree:
-            placeholders(part, names, values)
-    elif isinstance(tree, (list, dict)):
-        for part in (tree.values() if isinstance(tree, dict) else tree):
-            placeholders(part, names, values)
+            if isinstance(part, (list, tuple, dict)):
+                yield from nodes(part)
 
 
-class Context:
-    """The ExpressionAttributeNames and Values of one request."""
+def used_placeholders(tree, names, values):
+    """Collect the #names and :values a parsed tree uses (into two sets).
 
-    __slots__ = ("names", "values", "what")
-
-    def __init__(self, names, values, what="ConditionExpression"):
-        self.names, self.values, self.what = names or {}, values or {}, what
-
-    def name(self, part):
-        if isinstance(part, tuple):
-            try:
-                return self.names[part[1]]
-            except KeyError:
-                raise ExpressionError(f"Invalid {self.what}: An expression attribute name used in "
-                                      f"the document path is not defined; attribute name: {part[1]}") from None
-        return part
-
-    def value(self, placeholder):
-        try:
-            return self.values[placeholder]
-        except KeyError:
-            raise ExpressionError(f"Invalid {self.what}: An expression attribute value used in "
-                                  f"expression is not defined; attribute value: {placeholder}") from None
-
-    def path(self, parts):
-        return tuple(self.name(p) for p in parts)
-
-
-def resolve(item, path):
-    """The value at ``path`` (a tuple of names and list indexes) or MISSING."""
-    value = item
-    for part in path:
-        if isinstance(part, int):
-            if not isinstance(value, list) or part >= len(value):
-                return MISSING
-        elif not isinstance(value, dict) or part not in value:
-            return MISSING
-        value = value[part]
-    return value
-
-
-def operand_value(node, item, ctx):
-    kind = node[0]
-    if kind == "value":
-        return ctx.value(node[1])
-    if kind == "path":
-        return resolve(item, ctx.path(node[1]))
-    if kind == "size":
-        value = resolve(item, ctx.path(node[1][1]))
-        if value is MISSING:
-            return MISSING
-        if isinstance(value, str):
-            return Decimal(len(value.encode()))
-        if isinstance(value, (bool, Decimal, int)) or value is None:
-            return MISSING
-        return Decimal(len(raw(value)))
-    raise ExpressionError(f"Invalid {ctx.what}: unexpected operand {node!r}")
-
-
-def _compare(op, a, b):
-    if a is MISSING or b is MISSING:
-        return op == "<>"
-    if op == "=":
-        return same(a, b)
-    if op == "<>":
-        return not same(a, b)
-    if not _ordered(a, b):
-        return False
-    a, b = raw(a), raw(b)
-    return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
-
-
-def check_between(low, high, ctx):
-    """DynamoDB refuses BETWEEN whose lower bound exceeds its upper bound."""
-    if _ordered(low, high) and raw(low) > raw(high):
-        raise ExpressionError(
-            f"Invalid {ctx.what}: The BETWEEN operator requires upper bound to be greater than or "
-            f"equal to lower bound; lower bound operand: AttributeValue: {{{type_of(low)}:{low}}}, "
-            f"upper bound operand: AttributeValue: {{{type_of(high)}:{high}}}")
-
-
-def evaluate(tree, item, names=None, values=None, what="ConditionExpression"):
-    """True when ``item`` (a dict, or {} for no item) satisfies the parsed condition."""
-    ctx = names if isinstance(names, Context) else Context(names, values, what)
-    return _eval(tree, item, ctx)
-
-
-def _eval(tree, item, ctx):
-    kind = tree[0]
-    if kind == "and":
-        left = _eval(tree[1], item, ctx)
-        right = _eval(tree[2], item, ctx)   # evaluate both: errors surface either way
-        return left and right
-    if kind == "or":
-        left = _eval(tree[1], item, ctx)
-        right = _eval(tree[2], item, ctx)
-        return left or right
-    if kind == "not":
-        return not _eval(tree[1], item, ctx)
-    if kind == "cmp":
-        return _compare(tree[1], operand_value(tree[2], item, ctx), operand_value(tree[3], item, ctx))
-    if kind == "between":
-        x, low, high = (operand_value(n, item, ctx) for n in tree[1:])
-        if low is not MISSING and high is not MISSING:
-            check_between(low, high, ctx)
-        return (x is not MISSING and _ordered(x, low) and _ordered(x, high)
-                and raw(low) <= raw(x) <= raw(high))
-    if kind == "in":
-        x = operand_value(tree[1], item, ctx)
-        return x is not MISSING and any(_compare("=", x, operand_value(o, item, ctx)) for o in tree[2])
-    if kind == "attribute_exists":
-        return operand_value(tree[1], item, ctx) is not MISSING
-    if kind == "attribute_not_exists":
-        return operand_value(tree[1], item, ctx) is MISSING
-    if kind == "attribute_type":
-        x, t = operand_value(tree[1], item, ctx), operand_value(tree[2], item, ctx)
-        valid = ("S", "SS", "N", "NS", "B", "BS", "BOOL", "NULL", "L", "M")
-        if t not in valid:
-            raise ExpressionError(f"Invalid {ctx.what}: Invalid attribute type name found; type: "
-                                  f"{t}, valid types: {{{','.join(valid)}}}")
-        return x is not MISSING and type_of(x) == t
-    if kind == "begins_with":
-        x, prefix = operand_value(tree[1], item, ctx), operand_value(tree[2], item, ctx)
-        if prefix is not MISSING and type_of(prefix) not in ("S", "B"):
-            raise ExpressionError(f"Invalid {ctx.what}: Incorrect operand type for operator or "
-                                  f"function; operator or function: begins_with, operand type: "
-                                  f"{type_of(prefix)}")
-        return (x is not MISSING and prefix is not MISSING and type_of(x) == type_of(prefix)
-                and raw(x).startswith(raw(prefix)))
-    if kind == "contains":
-        x, part = operand_value(tree[1], item, ctx), operand_value(tree[2], item, ctx)
-        if x is MISSING or part is MISSING:
-            return False
-        tx = type_of(x)
-        if tx in ("S", "B"):
-            return type_of(part) == tx and raw(part) in raw(x)
-        if tx in ("SS", "NS", "BS"):
-            return type_of(part) + "S" == tx and raw(part) in {raw(e) for e in x}
-        if tx == "L":
-            return any(same(e, part) for e in x)
-        return False
-    raise ExpressionError(f"Invalid {ctx.what}: unexpected {kind!r}")
+    >>> names, values = set(), set()
+    >>> used_placeholders(parse_condition("#a.b = :v AND size(c) > :n"), names, values)
+    >>> sorted(names), sorted(values)
+    (['#a'], [':n', ':v'])
+    """
+    for node in nodes(tree):
+        if node[0] == "value":
+            values.add(node[1])
+        elif node[0] == "path":
+            names.update(part[1] for part in node[1] if isinstance(part, tuple))
 
 
 # ---------------------------------------------------------------------------
@@ -521,3 +352,67 @@ def from_boto3(condition, builder, names, values, is_key_condition=False):
     names.update(built.attribute_name_placeholders)
     values.update(built.attribute_value_placeholders)
     return built.condition_expression
+
+
+# ---------------------------------------------------------------------------
+# One request's expressions
+# ---------------------------------------------------------------------------
+def _parse(field, text):
+    if not isinstance(text, str):
+        raise TypeError(f"{field} must be a string, got {text!r}")
+    if field == "ProjectionExpression":
+        return parse_projection(text)
+    if field == "UpdateExpression":
+        return parse_update(text)
+    return parse_condition(text, field)
+
+
+def prepare(params, fields):
+    """Parse the expressions ``fields`` of a request; check, in DynamoDB's order, that
+    names and values come with expressions, are not empty, and are all used and
+    defined. Return (parsed trees by field, names, values).
+
+    >>> parsed, names, values = prepare({"FilterExpression": "#n > :v",
+    ...     "ExpressionAttributeNames": {"#n": "n"}, "ExpressionAttributeValues": {":v": 1}},
+    ...     ("FilterExpression",))
+    >>> parsed["FilterExpression"], values
+    (('cmp', '>', ('path', (('#', '#n'),)), ('value', ':v')), {':v': Decimal('1')})
+    """
+    present = [f for f in fields if params.get(f) is not None]
+    names, values = params.get("ExpressionAttributeNames"), params.get("ExpressionAttributeValues")
+    if not present and names is None and values is None:
+        return {}, {}, {}                    # the common case: no expressions at all
+    if names is not None and not present:
+        raise invalid(errors.NAMES_WITHOUT_EXPRESSIONS)
+    with_values = [f for f in fields if f != "ProjectionExpression"]
+    if values is not None and with_values and not any(params.get(f) is not None for f in with_values):
+        raise invalid(errors.values_without_expressions(with_values))
+    if names is not None and not names:
+        raise invalid(errors.EMPTY_NAMES)
+    if values is not None and not values:
+        raise invalid(errors.EMPTY_VALUES)
+    names, values = names or {}, {k: normalize(v) for k, v in (values or {}).items()}
+    parsed = {field: _parse(field, params[field]) for field in present}
+    used_names, used_values = set(), set()
+    for tree in parsed.values():
+        used_placeholders(tree, used_names, used_values)
+    if set(names) - used_names:
+        raise invalid(errors.unused_names(set(names) - used_names))
+    if set(values) - used_values:
+        raise invalid(errors.unused_values(set(values) - used_values))
+    for field, tree in parsed.items():
+        n, v = set(), set()
+        used_placeholders(tree, n, v)
+        for placeholder in sorted(v - set(values)):
+            raise invalid(errors.undefined_value(field, placeholder))
+        for placeholder in sorted(n - set(names)):
+            raise invalid(errors.undefined_name(field, placeholder))
+    if "ProjectionExpression" in parsed:        # one path may not be named twice, or inside another
+        ph, seen = Placeholders(names, values), []
+        for node in parsed["ProjectionExpression"]:
+            path = ph.path(node[1])
+            for other in seen:
+                if other[:len(path)] == path[:len(other)]:
+                    raise invalid(errors.projection_overlap(other, path))
+            seen.append(path)
+    return parsed, names, values
