@@ -31,8 +31,9 @@ def _unavailable(reason, what="dynalite"):
     pytest.skip(f"{what} unavailable: {reason}")
 
 
-def _install(binary=BINARY, what="dynalite"):
-    """``npm ci`` (package.json) unless ``binary`` is there; also the classroom's proxy."""
+def _install(binary=None, what="dynalite"):
+    """``npm ci`` (package.json) unless ``binary`` (dynalite's) is there; also the classroom's proxy."""
+    binary = binary or BINARY
     if binary.exists():
         return
     npm = shutil.which("npm")
