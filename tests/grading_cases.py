@@ -1,16 +1,20 @@
 """Crafted submissions for every assignment, graded once for the whole test session.
 
-``pipeline_cases`` are the solution, the blank release and each recorded wrong
-answer (tests/wrong_answers/<assignment>.py); ``crafted`` are the attacks on
+``pipeline_cases`` are the solution, the blank release and the recorded wrong
+answers (tests/wrong_answers/<assignment>.py); ``crafted`` are the attacks on
 the grader (edited, deleted or stripped test cells, loops, floods, input(),
 rebound helpers...). ``grade_class`` submits them all to one scratch course
 and autogrades them with the kit's parallel autograde, so tests/test_assignments.py
 and tests/test_grading_robust.py read scores from a single grading run.
 
-``P`` is the first graded part, ``Q`` the second, ``L`` the last; an attack
-placed after the correct definition in a part's answer cell must cost that
-part its points and nothing else (parts that reuse the attacked function may
-follow it when the function itself is wrong).
+Each submission costs a kernel and a pass of nbgrader (about 2 s), so wrong
+answers and attacks aimed at single parts are *batched*: one submission carries
+one of them in each of several parts, chosen so that no part of a batch uses
+another's function (``depends``); each still has to cost its own part, and only
+that part, its points. An attack placed after the correct definition in a
+part's answer cell must cost that part its points and nothing else (parts that
+reuse the attacked function may follow it when the function itself is wrong).
+``P`` is the first graded part, ``Q`` the second, ``L`` the last.
 """
 
 import copy
@@ -41,8 +45,45 @@ def wrong_answers(assignment):
     return module.WRONG_ANSWERS
 
 
-def wrong_student(part, label):
-    return "wrong-" + part + "-" + re.sub(r"[^A-Za-z0-9_]", "_", label)
+def depends(solution):
+    """``{part: parts it depends on}``: the parts whose functions its answer calls,
+    directly or through another part's function."""
+    sources = {part: cell_of(solution[nb], part).source for nb, part, _ in graded_parts(solution)}
+    needs = {p: {q for q in sources if q != p and reuses(sources[p], sources[q])} for p in sources}
+    for _ in sources:                       # the transitive closure, one step a round
+        needs = {p: qs.union(*(needs[q] for q in qs)) for p, qs in needs.items()}
+    return needs
+
+
+def batch(items, needs):
+    """``(parts, payload)`` items grouped into ``[{part: payload}]``, greedily in order: each
+    payload on the first of its ``parts`` that is free in a group and that no other part of
+    the group depends on or is depended on by."""
+    groups = []
+    for parts, payload in items:
+        for group in groups + [{}]:
+            part = next((p for p in parts if p not in group
+                         and all(p not in needs[q] and q not in needs[p] for q in group)), None)
+            if part is not None:
+                if not group:
+                    groups.append(group)
+                group[part] = payload
+                break
+    return groups
+
+
+def wrong_batches(root, assignment):
+    """``{student: {part: label}}``: the recorded wrong answers, batched (a part's first
+    answers first, so the batches mix parts)."""
+    solution = load_notebooks(root, assignment, "solutions")
+    needs = depends(solution)
+    answers = wrong_answers(assignment)
+    unknown = set(answers) - set(needs)
+    assert not unknown, f"{assignment}: wrong answers name unknown parts {sorted(unknown)}"
+    rounds = max(len(labels) for labels in answers.values())
+    items = [([part], list(labels)[i]) for i in range(rounds) for part, labels in answers.items()
+             if i < len(labels)]
+    return {f"wrong-{n}": group for n, group in enumerate(batch(items, needs), 1)}
 
 
 SOLUTION = ("### BEGIN SOLUTION", "### END SOLUTION")
@@ -71,15 +112,12 @@ def strip_regions(text, *regions):
 
 
 def pipeline_cases(root, assignment):
-    """``{student: notebooks}``: the solution, the blank release, each wrong answer."""
+    """``{student: notebooks}``: the solution, the blank release, the batches of wrong answers."""
     solution = load_notebooks(root, assignment, "solutions")
     cases = {"solution": solution, "blank": load_notebooks(root, assignment, "exercises")}
-    for part, answers in wrong_answers(assignment).items():
-        for label, answer in answers.items():
-            notebook = next((n for n, nb in solution.items()
-                             if any(meta(c).get("grade_id") == part for c in nb.cells)), None)
-            assert notebook is not None, f"{assignment}: wrong answers name an unknown part {part}"
-            cases[wrong_student(part, label)] = changed(solution, notebook, part, answer)
+    answers = wrong_answers(assignment)
+    for student, plan in wrong_batches(root, assignment).items():
+        cases[student] = changes(solution, {part: answers[part][label] for part, label in plan.items()})
     return cases
 
 
@@ -167,13 +205,23 @@ def changed(nbs, notebook, part, source):
     return nbs
 
 
-def edit_tests(nbs, how):
-    """Apply ``how(nb, index, cell)`` to every graded test cell (from the last one back)."""
+def changes(nbs, sources):
+    """The notebooks with the answer cell of each part in ``sources`` replaced."""
+    nbs = copy.deepcopy(nbs)
+    for part, source in sources.items():
+        next(cell_of(nb, part) for nb in nbs.values()
+             if any(meta(c).get("grade_id") == part for c in nb.cells)).source = source
+    return nbs
+
+
+def edit_tests(nbs, *hows):
+    """Apply the ``how(nb, index, cell)`` in turn to the graded test cells: the first to the
+    first test cell, the second to the next... (edited from the last cell back)."""
     nbs = copy.deepcopy(nbs)
     for nb in nbs.values():
-        for index in reversed(range(len(nb.cells))):
-            if meta(nb.cells[index]).get("grade") and not meta(nb.cells[index]).get("solution"):
-                how(nb, index, nb.cells[index])
+        tests = [i for i, c in enumerate(nb.cells) if meta(c).get("grade") and not meta(c).get("solution")]
+        for n, index in reversed(list(enumerate(tests))):
+            hows[n % len(hows)](nb, index, nb.cells[index])
     return nbs
 
 
@@ -204,64 +252,77 @@ def wrong_function(source, body):
     return "\n".join(f"def {name}(*args, **kwargs):{body}" for name in defs(source))
 
 
+def _after(code):
+    return lambda source: source + code
+
+
+PART_ATTACKS = {
+    # name: (the answer cell's new source from the correct one, whether its function is wrong)
+    "raises": (_after(RAISE), False),
+    "flood": (_after(FLOOD), False),
+    "input": (_after(INPUT), False),
+    **{f"rebinds-{name.replace('_', '-')}": (_after(code), False) for name, code in REBIND.items()},
+    "patch-module": (lambda source: wrong_function(source, " return None") + PATCH_MODULE, True),
+    "hide-errors": (lambda source: wrong_function(source, " return None") + HIDE_ERRORS, True),
+    "always-equal": (lambda source: ALWAYS_EQUAL + wrong_function(source, " return _Anything(0)"), True),
+    "patch-during-test": (lambda source: wrong_function(source, PATCH_DURING_TEST), True),
+}
+"""Attacks on one part's answer cell; they are spread over the parts and batched."""
+
+
 def crafted(root, assignment):
-    """``{student: (notebooks, expectation)}``; an expectation maps test ids to
-    "full", "zero", or "zero-or-dependent" (a later part reusing the attacked function)."""
+    """``{student: (notebooks, expectation, {attack: part or None})}``; an expectation maps
+    test ids to "full", "zero", or "zero-or-dependent" (a later part reusing a function an
+    attack made wrong); the attacks are those a submission carries, with the part each hits."""
     solution = load_notebooks(root, assignment, "solutions")
     blank = load_notebooks(root, assignment, "exercises")
     parts = graded_parts(solution)
     assert len(parts) >= 2, f"{assignment}: fewer than two graded parts"
+    needs = depends(solution)
     tests = [t for _, _, t in parts]
     (nb_p, p, p_tests), (nb_q, q, q_tests), (nb_l, last, l_tests) = parts[0], parts[1], parts[-1]
-    p_source = cell_of(solution[nb_p], p).source
-    dependents = {t for n, part, t in parts
-                  if reuses(cell_of(solution[n], part).source, p_source) and t != p_tests}
+    source = {part: cell_of(solution[n], part).source for n, part, _ in parts}
 
-    def expect(zero=(), dependent=False, zero_from=None):
+    def expect(zero=(), wrong=(), zero_from=None):
         result = {}
-        for index, t in enumerate(tests):
+        for index, (_, part, t) in enumerate(parts):
             if t in zero or (zero_from is not None and index >= tests.index(zero_from)):
                 result[t] = "zero"
-            elif dependent and t in dependents:
+            elif needs[part] & set(wrong):
                 result[t] = "zero-or-dependent"
             else:
                 result[t] = "full"
         return result
 
     full, zero = expect(), expect(zero=tests)
-    attack_p = lambda code: changed(solution, nb_p, p, p_source + code)   # noqa: E731
+    attack_p = lambda code: changed(solution, nb_p, p, source[p] + code)   # noqa: E731
     cases = {
-        "solution": (solution, full),
-        "solution-again": (solution, full),
-        "blank": (blank, zero),
-        "blank-tests-pass": (edit_tests(blank, as_pass), zero),
-        "blank-tests-deleted": (edit_tests(blank, delete), zero),
-        "blank-tests-stripped": (edit_tests(blank, strip_and_pass), zero),
-        "blank-points-inflated": (edit_tests(blank, inflate), zero),
-        "solution-tests-deleted": (edit_tests(solution, delete), full),
-        "solution-tests-stripped": (edit_tests(solution, strip), full),
-        "raises": (attack_p(RAISE), expect(zero=[p_tests])),
-        "flood": (attack_p(FLOOD), expect(zero=[p_tests])),
-        "input": (attack_p(INPUT), expect(zero=[p_tests])),
-        "patch-module": (changed(solution, nb_p, p, wrong_function(p_source, " return None") + PATCH_MODULE),
-                         expect(zero=[p_tests], dependent=True)),
-        "hide-errors": (changed(solution, nb_p, p, wrong_function(p_source, " return None") + HIDE_ERRORS),
-                        expect(zero=[p_tests], dependent=True)),
-        "always-equal": (changed(solution, nb_p, p, ALWAYS_EQUAL + wrong_function(p_source, " return _Anything(0)")),
-                         expect(zero=[p_tests], dependent=True)),
-        "patch-during-test": (changed(solution, nb_p, p, wrong_function(p_source, PATCH_DURING_TEST)),
-                              expect(zero=[p_tests], dependent=True)),
+        "solution": (solution, full, {"solution": None}),
+        "solution-again": (solution, full, {"solution-again": None}),
+        "blank": (blank, zero, {"blank": None}),
+        "blank-tests-edited": (edit_tests(blank, as_pass, delete, strip_and_pass, inflate), zero,
+                               dict.fromkeys(["blank-tests-pass", "blank-tests-deleted",
+                                              "blank-tests-stripped", "blank-points-inflated"])),
+        "solution-tests-edited": (edit_tests(solution, delete, strip), full,
+                                  dict.fromkeys(["solution-tests-deleted", "solution-tests-stripped"])),
         # the answer cell loops (part P) / sleeps (part Q) after a correct definition
-        "loop-and-sleep": (changed(attack_p(LOOP), nb_q, q, cell_of(solution[nb_q], q).source + SLEEP),
-                           expect(zero=[p_tests, q_tests])),
+        "loop-and-sleep": (changed(attack_p(LOOP), nb_q, q, source[q] + SLEEP),
+                           expect(zero=[p_tests, q_tests]), {"loop-and-sleep": None}),
         # a loop that ignores the interrupt, or a kernel that dies, in the last part
-        "stuck-kernel": (changed(solution, nb_l, last, cell_of(solution[nb_l], last).source + STUCK),
-                         expect(zero_from=l_tests)),
-        "dead-kernel": (changed(solution, nb_l, last, cell_of(solution[nb_l], last).source + DIE),
-                        expect(zero_from=l_tests)),
+        "stuck-kernel": (changed(solution, nb_l, last, source[last] + STUCK), expect(zero_from=l_tests),
+                         {"stuck-kernel": None}),
+        "dead-kernel": (changed(solution, nb_l, last, source[last] + DIE), expect(zero_from=l_tests),
+                        {"dead-kernel": None}),
     }
-    for name, code in REBIND.items():
-        cases[f"rebinds-{name.replace('_', '-')}"] = (attack_p(code), expect(zero=[p_tests]))
+    # every part attack, on the parts in turn (or the next one that fits a batch)
+    names = [part for _, part, _ in parts]
+    items = [(names[i % len(names):] + names[:i % len(names)], attack) for i, attack in enumerate(PART_ATTACKS)]
+    for n, group in enumerate(batch(items, needs), 1):
+        sources = {part: PART_ATTACKS[attack][0](source[part]) for part, attack in group.items()}
+        wrong = [part for part, attack in group.items() if PART_ATTACKS[attack][1]]
+        cases[f"attacks-{n}"] = (changes(solution, sources),
+                                 expect(zero=[f"{part}_tests" for part in group], wrong=wrong),
+                                 {attack: part for part, attack in group.items()})
     # the first cell's guard installed late, by a cell after an answer that failed
     late = copy.deepcopy(attack_p(RAISE))
     setup = next(c for nb in late.values() for c in nb.cells if meta(c).get("grade_id") == "setup")
@@ -271,15 +332,19 @@ def crafted(root, assignment):
     index = answer_nb.cells.index(cell_of(answer_nb, p))
     answer_nb.cells.insert(index + 1, nbformat.v4.new_code_cell(
         "from dynamolite.grading import install_guard\ninstall_guard()"))
-    cases["late-guard"] = (late, zero)
+    cases["late-guard"] = (late, zero, {"late-guard": p})
     return cases
 
 
 class GradedClass:
-    """The scratch course after one autograde run of every case of every assignment."""
+    """The scratch course after one autograde run of every case of every assignment.
 
-    def __init__(self, root, plans, errors):
-        self.root, self.plans, self.errors = root, plans, errors
+    ``plans[(assignment, student)]`` is a crafted submission's expectation (None for the
+    pipeline cases); ``carriers[(assignment, attack)]`` the ``(student, part)`` that carries
+    an attack (``part`` None when it hits the whole notebook)."""
+
+    def __init__(self, root, plans, carriers, errors):
+        self.root, self.plans, self.carriers, self.errors = root, plans, carriers, errors
 
     def scores(self, assignment, student):
         return course.scores(assignment, student, self.root)
@@ -291,14 +356,15 @@ def grade_class(folder):
     with open(root / "nbgrader_config.py", "a") as config:
         config.write(f"\nc.Execute.timeout = {TEST_TIMEOUT}\n")
     course.release_all(root)
-    plans, pairs = {}, []
+    plans, carriers, pairs = {}, {}, []
     for assignment in course.assignments(root):
-        cases = {student: (nbs, None) for student, nbs in pipeline_cases(root, assignment).items()}
+        cases = {student: (nbs, None, {}) for student, nbs in pipeline_cases(root, assignment).items()}
         cases.update(crafted(root, assignment))
-        for student, (nbs, expectation) in cases.items():
+        for student, (nbs, expectation, attacks) in cases.items():
             course.submit(assignment, student, nbs, root)
             plans[(assignment, student)] = expectation
+            carriers.update({(assignment, attack): (student, part) for attack, part in attacks.items()})
             pairs.append((assignment, student))
     slow_first = sorted(pairs, key=lambda pair: pair[1] not in ("loop-and-sleep", "stuck-kernel"))
     errors = course.autograde_all(slow_first, root, jobs=2, progress=False)
-    return GradedClass(root, plans, errors)
+    return GradedClass(root, plans, carriers, errors)

@@ -4,9 +4,13 @@ For each assignment: the committed release equals a fresh nbgrader release;
 the release leaks no solution and no hidden test; nbgrader autograde gives the
 solution full marks and the blank release zero; and each recorded realistic
 wrong answer (tests/wrong_answers/<assignment>.py) loses its part's points
-while the other parts keep theirs.
+while the other parts keep theirs. Wrong answers are graded in batches (see
+tests/grading_cases.py), which is sound because each one changes only its own
+part: it binds no name another cell reads unless its solution binds it too, and
+changes no object at top level (checked here without grading).
 """
 
+import ast
 import json
 from pathlib import Path
 
@@ -14,8 +18,8 @@ import nbformat
 import pytest
 
 from dynamolite.instructor import course
-from grading_cases import (HIDDEN, SOLUTION, graded_parts, load_notebooks, meta, pipeline_cases,
-                           region_lines, reuses, strip_regions, wrong_answers)
+from grading_cases import (HIDDEN, SOLUTION, depends, graded_parts, load_notebooks, meta,
+                           pipeline_cases, region_lines, strip_regions, wrong_answers, wrong_batches)
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENTS = course.assignments(ROOT)
@@ -24,7 +28,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading")]
 
 
 def test_assignments_exist():
-    assert {"ring", "data_modelling", "quorums"} <= set(ASSIGNMENTS), ASSIGNMENTS
+    assert {"ring", "data_modelling", "quorums", "versions", "anti_entropy"} <= set(ASSIGNMENTS), ASSIGNMENTS
 
 
 @pytest.fixture(params=ASSIGNMENTS)
@@ -101,32 +105,56 @@ def test_every_part_has_at_least_four_parts_and_two_wrong_answers(graded):
 
 
 def test_each_wrong_answer_loses_its_part_only(graded):
-    assignment, _, results = graded
+    assignment, root, results = graded
     full = results["solution"]
+    needs = depends(load_notebooks(ROOT, assignment, "solutions"))
     checked = 0
-    for student, got in results.items():
-        if not student.startswith("wrong-"):
-            continue
-        part = student.split("-")[1]
-        test_id = f"{part}_tests"
-        assert test_id in got, f"{assignment}: no graded cell {test_id} for solution cell {part}"
-        score, max_score = got[test_id]
-        assert score == 0, f"{assignment}: wrong answer {student} still scored {score}/{max_score} on {part}"
+    for student, plan in wrong_batches(root, assignment).items():
+        got = results[student]
+        for part, label in plan.items():
+            test_id = f"{part}_tests"
+            assert test_id in got, f"{assignment}: no graded cell {test_id} for solution cell {part}"
+            score, max_score = got[test_id]
+            assert score == 0, f"{assignment}: wrong answer {part}/{label} still scored {score}/{max_score}"
+            checked += 1
         for other, (other_score, other_max) in got.items():
-            if other != test_id and other_score != full[other][0]:
-                dependent = _depends_on(assignment, other, part)
-                assert dependent, (f"{assignment}: wrong answer {student} for {part} also changed "
-                                   f"{other} ({other_score}/{other_max})")
-        checked += 1
-    assert checked >= 2 * len(wrong_answers(assignment)), assignment
+            part = other.removesuffix("_tests")
+            if part not in plan and other_score != full[other][0]:
+                assert needs[part] & set(plan), (
+                    f"{assignment}: wrong answers {plan} (submission {student}) also changed "
+                    f"{other} ({other_score}/{other_max}), which uses none of their functions")
+    assert checked == sum(len(answers) for answers in wrong_answers(assignment).values()), assignment
 
 
-def _depends_on(assignment, graded_id, part):
-    """Whether a later part may legitimately reuse the learner's answer to ``part``."""
-    for nb in load_notebooks(ROOT, assignment, "solutions").values():
-        answers = {meta(c)["grade_id"]: c.source for c in nb.cells
-                   if meta(c).get("solution") and not meta(c).get("grade")}
-        later, earlier = answers.get(graded_id.removesuffix("_tests")), answers.get(part)
-        if later is not None and earlier is not None and reuses(later, earlier):
-            return True
-    return False
+def _top_level(source):
+    """``(names a cell binds at top level, whether it assigns an attribute or item there)``."""
+    bound, mutates = set(), False
+    for node in ast.parse(source).body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound |= {(alias.asname or alias.name).split(".")[0] for alias in node.names}
+        else:
+            for sub in ast.walk(node):
+                if isinstance(getattr(sub, "ctx", None), ast.Store):
+                    if isinstance(sub, ast.Name):
+                        bound.add(sub.id)
+                    elif isinstance(sub, (ast.Attribute, ast.Subscript)):
+                        mutates = True
+    return bound, mutates
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_wrong_answers_change_only_their_own_part(assignment):
+    """What makes batching sound: a wrong answer cannot cost another part of its batch its points."""
+    solution = load_notebooks(ROOT, assignment, "solutions")
+    for part, answers in wrong_answers(assignment).items():
+        nb = next(nb for nb in solution.values() if any(meta(c).get("grade_id") == part for c in nb.cells))
+        others = [c.source for c in nb.cells if c.cell_type == "code" and meta(c).get("grade_id") != part]
+        read = {node.id for source in others for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Name)}
+        allowed, _ = _top_level(next(c.source for c in nb.cells if meta(c).get("grade_id") == part))
+        for label, answer in answers.items():
+            bound, mutates = _top_level(answer)
+            shared = (bound - allowed) & read
+            assert not shared, f"{assignment}/{part}/{label} rebinds {sorted(shared)}, which other cells read"
+            assert not mutates, f"{assignment}/{part}/{label} assigns an attribute or item at top level"

@@ -6,7 +6,9 @@ one scratch course by the parallel autograde. ``P`` is the first graded part,
 ``Q`` the second, ``L`` the last; an attack placed after the correct
 definition in a part's answer cell must cost that part its points and nothing
 else (parts that reuse the attacked function may follow it when the function
-itself is wrong).
+itself is wrong). Attacks on single parts are spread over the parts and
+batched, several to a submission (see tests/grading_cases.py); each test
+below is about one attack, whichever submission carries it.
 
 Bound (documented in the report and README): a cell runs at most
 ``Execute.timeout`` (30 s in the kit, shortened to ``grading_cases.TEST_TIMEOUT`` here) before
@@ -43,28 +45,38 @@ def test_every_crafted_submission_is_graded(graded):
     assert set(errors) == set(plans)
 
 
-CASES = ["solution", "blank", "blank-tests-pass", "blank-tests-deleted", "blank-tests-stripped",
-         "blank-points-inflated", "solution-tests-deleted", "solution-tests-stripped", "raises",
-         "flood", "input", "patch-module", "hide-errors", "always-equal", "patch-during-test",
-         "loop-and-sleep", "stuck-kernel", "dead-kernel", "rebinds-check-equal", "rebinds-call",
-         "rebinds-begin-part", "rebinds-check", "late-guard"]
+ATTACKS = ["solution", "blank", "blank-tests-pass", "blank-tests-deleted", "blank-tests-stripped",
+           "blank-points-inflated", "solution-tests-deleted", "solution-tests-stripped", "raises",
+           "flood", "input", "patch-module", "hide-errors", "always-equal", "patch-during-test",
+           "loop-and-sleep", "stuck-kernel", "dead-kernel", "rebinds-check-equal", "rebinds-call",
+           "rebinds-begin-part", "rebinds-check", "late-guard"]
 
 
-@pytest.mark.parametrize("student", CASES)
-def test_crafted_submission_gets_what_it_deserves(graded, student):
+def test_every_attack_is_carried_for_every_assignment(graded_class):
+    for assignment in ASSIGNMENTS:
+        carried = {attack for (a, attack) in graded_class.carriers if a == assignment}
+        assert carried >= set(ATTACKS), (assignment, set(ATTACKS) - carried)
+
+
+@pytest.mark.parametrize("attack", ATTACKS)
+def test_crafted_submission_gets_what_it_deserves(graded, graded_class, attack):
     root, plans, _ = graded
     for assignment in ASSIGNMENTS:
+        student, part = graded_class.carriers[(assignment, attack)]
         expectation = plans[(assignment, student)]
         got = course.scores(assignment, student, root)
         assert set(got) == set(expectation), (assignment, student, got)
+        if part is not None:
+            assert expectation[f"{part}_tests"] == "zero", (assignment, attack, part)
         for test_id, want in expectation.items():
             score, max_score = got[test_id]
             full = course.scores(assignment, "solution", root)[test_id][1]
-            assert max_score == full, f"{assignment}/{student}: {test_id} max score changed to {max_score}"
+            where = f"{assignment}/{student} ({attack})"
+            assert max_score == full, f"{where}: {test_id} max score changed to {max_score}"
             if want == "full":
-                assert score == max_score, f"{assignment}/{student}: {test_id} scored {score}/{max_score}"
+                assert score == max_score, f"{where}: {test_id} scored {score}/{max_score}"
             elif want == "zero":
-                assert score == 0, f"{assignment}/{student}: {test_id} scored {score}/{max_score}"
+                assert score == 0, f"{where}: {test_id} scored {score}/{max_score}"
 
 
 MESSAGES = {
@@ -83,22 +95,26 @@ MESSAGES = {
 }
 
 
-@pytest.mark.parametrize("student", sorted(MESSAGES))
-def test_failure_message_says_why(graded, student):
+@pytest.mark.parametrize("attack", sorted(MESSAGES))
+def test_failure_message_says_why(graded, graded_class, attack):
+    """The message is in the attacked part's test cell (anywhere, for whole-notebook attacks)."""
     root, _, _ = graded
     for assignment in ASSIGNMENTS:
+        student, part = graded_class.carriers[(assignment, attack)]
         text = "\n".join(str(output) for path in (root / "autograded" / student / assignment).glob("*.ipynb")
                          for cell in nbformat.read(path, as_version=4).cells
+                         if part is None or cell.metadata.get("nbgrader", {}).get("grade_id") == f"{part}_tests"
                          for output in cell.get("outputs", []) if output.get("output_type") == "error")
-        assert MESSAGES[student] in text, f"{assignment}/{student}: no message {MESSAGES[student]!r}"
+        assert MESSAGES[attack] in text, f"{assignment}/{student}: no message {MESSAGES[attack]!r} for {attack}"
 
 
-def test_grading_twice_gives_the_same_score(graded):
+def test_grading_twice_gives_the_same_score(graded, graded_class):
     root, _, _ = graded
     for assignment in ASSIGNMENTS:
         assert course.scores(assignment, "solution", root) == course.scores(assignment, "solution-again", root)
-        first = course.scores(assignment, "flood", root)
-        assert course.autograde(assignment, "flood", root) == first
+        student, _ = graded_class.carriers[(assignment, "flood")]
+        first = course.scores(assignment, student, root)
+        assert course.autograde(assignment, student, root) == first
 
 
 def _dynamolite_names():
