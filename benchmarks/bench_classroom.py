@@ -18,7 +18,7 @@ and scaled to the class (marked "~"). Last, the memory of one learner's server
 (JupyterLab with the nbgrader extensions) and of a kernel that has run an
 exercise's setup: the figure that sizes the machines of a hub.
 
-Not run in CI (about 20 minutes for 3 x 200 on 2 cores).
+Not run in CI (5 to 13 minutes an assignment at 200 on 2 cores).
 """
 
 import argparse
