@@ -25,25 +25,27 @@ FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "te
 BINARY = ROOT / "node_modules" / ".bin" / "dynalite"
 
 
-def _unavailable(reason):
+def _unavailable(reason, what="dynalite"):
     if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"dynalite is required under CI=true: {reason}")
-    pytest.skip(f"dynalite unavailable: {reason}")
+        pytest.fail(f"{what} is required under CI=true: {reason}")
+    pytest.skip(f"{what} unavailable: {reason}")
 
 
-def _install():
-    if BINARY.exists():
+def _install(binary=None, what="dynalite"):
+    """``npm ci`` (package.json) unless ``binary`` (dynalite's) is there; also the classroom's proxy."""
+    binary = binary or BINARY
+    if binary.exists():
         return
     npm = shutil.which("npm")
     if npm is None or shutil.which("node") is None:
-        _unavailable("node and npm are not installed (Debian: apt-get install -y nodejs npm)")
+        _unavailable("node and npm are not installed (Debian: apt-get install -y nodejs npm)", what)
     with open(ROOT / ".npm-install.lock", "w") as lock:     # one install at a time
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not BINARY.exists():
+        if not binary.exists():
             done = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=ROOT,
                                   capture_output=True, text=True, timeout=600)
-            if done.returncode != 0 or not BINARY.exists():
-                _unavailable(f"`npm ci` failed: {done.stderr.strip()[-500:]}")
+            if done.returncode != 0 or not binary.exists():
+                _unavailable(f"`npm ci` failed: {done.stderr.strip()[-500:]}", what)
 
 
 def _free_port():

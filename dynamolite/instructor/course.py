@@ -18,6 +18,10 @@ The instructor's workflow, from the course folder (the repository root)::
     python -m dynamolite.instructor feedback                # feedback/<student>/<assignment>/*.html
     python -m dynamolite.instructor student-copy ../class   # the kit without solutions/ and tests/
 
+On a classroom hub (``classroom/``), the course's configuration names a course
+id, and release, collect and feedback go through nbgrader's exchange instead
+(:mod:`dynamolite.instructor.exchange`): ``collect ring`` then takes no folder.
+
 Parallel grading: nbgrader grades one submission at a time against one
 gradebook, so each worker process grades in its own copy of the course with
 its own copy of the gradebook; the results are then merged into the course's
@@ -30,6 +34,7 @@ import concurrent.futures
 import logging
 import multiprocessing
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -106,20 +111,36 @@ def grading_settings():
     }
 
 
+def course_config(root=KIT_ROOT):
+    """The nbgrader configuration of the course folder ``root``, read as ``nbgrader`` reads it.
+
+    First each ``nbgrader_config.py`` on Jupyter's config path (lowest priority
+    first: an instructor's ``~/.jupyter``, or the classroom's instructor folder
+    that JupyterHub puts on ``JUPYTER_CONFIG_PATH``), then the course's own, which wins.
+    """
+    from jupyter_core.paths import jupyter_config_path
+    from traitlets.config import Config
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = Config()
+    for folder in [*reversed(jupyter_config_path()), str(Path(root).resolve())]:
+        if (Path(folder) / "nbgrader_config.py").is_file():
+            config.merge(PyFileConfigLoader("nbgrader_config.py", path=folder, log=_NBGRADER_LOG).load_config())
+    return config
+
+
 def api(root=KIT_ROOT, **overrides):
-    """An ``NbGraderAPI`` for the course folder ``root``, configured by its nbgrader_config.py.
+    """An ``NbGraderAPI`` for the course folder ``root``, configured as :func:`course_config` says.
 
     ``overrides`` are extra settings as ``{"Section.name": value}`` pairs.
     """
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
     from traitlets.config import Config
-    from traitlets.config.loader import PyFileConfigLoader
 
     _ensure_tools_on_path()
     root = Path(root).resolve()
-    loader = PyFileConfigLoader("nbgrader_config.py", path=str(root), log=_NBGRADER_LOG)
-    config = loader.load_config()
+    config = course_config(root)
     extra = Config()
     extra.CourseDirectory.root = str(root)
     extra.CourseDirectory.db_url = f"sqlite:///{gradebook_path(root)}"
@@ -250,11 +271,27 @@ def _grade_one(root, assignment, student):
     """Autograde one submission in course folder ``root``; never raises."""
     started = time.monotonic()
     try:
-        result = api(root).autograde(assignment, student, force=True, create=True)
-        error = None if result.get("success") else (result.get("error") or result.get("log") or "failed")
+        nbgrader = api(root)
+        # a course with a roster refuses students not on it (Autograde.create_student = False)
+        create = nbgrader.config.Autograde.get("create_student", True)
+        result = nbgrader.autograde(assignment, student, force=True, create=create)
+        error = None if result.get("success") else _failure(result)
     except Exception as exc:  # noqa: BLE001 (one bad submission must not stop the class)
         error = f"{type(exc).__name__}: {exc}"
     return error, time.monotonic() - started
+
+
+def _failure(result):
+    """Why an nbgrader step failed: its own error lines (and the notebooks it skipped) first,
+    then the details."""
+    log = result.get("log") or ""
+    said = [re.sub(r"/\S*/(\S+\.ipynb)", r"\1", line.split("] ", 1)[1]) for line in log.splitlines()
+            if line.startswith(("[ERROR] ", "[WARNING] Skipping unknown notebook"))
+            and not any(s in line for s in ("Please see the", "There was an error", "Traceback"))]
+    if any("Skipping unknown notebook" in line for line in said):
+        said.append("nbgrader grades only the notebooks named as released (renamed by the student?)")
+    details = result.get("error") or log or "failed"
+    return "; ".join(dict.fromkeys(said)) + "\n" + details if said else details
 
 
 def _worker_grade(assignment, student):
@@ -428,11 +465,15 @@ def main(argv=None):
                                      description="The instructor's workflow, run from the course folder.")
     parser.add_argument("--root", default=".", help="the course folder (default: here)")
     commands = parser.add_subparsers(dest="command", required=True)
-    p = commands.add_parser("release", help="nbgrader generate_assignment: solutions/ into exercises/")
+    p = commands.add_parser("release", help="nbgrader generate_assignment: solutions/ into exercises/ "
+                                            "(and release_assignment, with an exchange)")
     p.add_argument("assignments", nargs="*", help="default: every assignment")
-    p = commands.add_parser("collect", help="nbgrader zip_collect from a folder of files named by student")
+    p.add_argument("--due", help='deadline, e.g. "2026-05-01 17:00:00 UTC": later submissions are flagged late')
+    p = commands.add_parser("collect", help="nbgrader collect from the exchange, or zip_collect from a folder "
+                                            "of files named by student")
     p.add_argument("assignment")
-    p.add_argument("folder", help="<student>_<notebook>.ipynb, <student>.ipynb or <student>.zip files")
+    p.add_argument("folder", nargs="?", help="without an exchange: <student>_<notebook>.ipynb, "
+                                             "<student>.ipynb or <student>.zip files")
     p = commands.add_parser("autograde", help="autograde every submission, in parallel")
     p.add_argument("assignments", nargs="*", help="default: every assignment")
     p.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per core)")
@@ -447,10 +488,17 @@ def main(argv=None):
     if not (root / "nbgrader_config.py").exists():
         parser.error(f"{root} has no nbgrader_config.py: run from the course folder or pass --root")
 
+    from . import exchange      # the classroom: release, collect and feedback through nbgrader's exchange
+    if args.command in ("release", "collect", "feedback") and exchange.course_id(root):
+        return exchange.cli(args, root)
     if args.command == "release":
         for folder in release_all(root, args.assignments):
             print(f"released {folder.relative_to(root)}")
+            if args.due:
+                exchange.set_deadline(folder.name, args.due, root)
     elif args.command == "collect":
+        if not args.folder:
+            parser.error("this course has no exchange (see classroom/README.md): give the folder to collect")
         students = collect(args.assignment, args.folder, root)
         print(f"{len(students)} submissions of {args.assignment} in submitted/")
     elif args.command == "autograde":
@@ -462,7 +510,7 @@ def main(argv=None):
         print(f"autograded {len(results) - len(failed)} of {len(results)} submissions "
               f"in {time.monotonic() - started:.0f} s")
         for (assignment, student), error in failed.items():
-            print(f"FAILED {assignment}/{student}: {error.strip().splitlines()[-1] if error.strip() else error}")
+            print(f"FAILED {assignment}/{student}: {error.strip().splitlines()[0] if error.strip() else error}")
         return 1 if failed else 0
     elif args.command == "export":
         path = export_csv(args.path, root)
