@@ -12,7 +12,7 @@ through one assignment, each user in their own browser context (own login):
    in the notebook, saves and submits; her Nbgrader menu has no Formgrader;
 3. bo fetches it and submits it blank;
 4. the instructor collects from Formgrader, sees both submissions, autogrades
-   each (ada 2 of 12 points, bo 0), generates and releases feedback;
+   each (ada 2 points of the ring's, bo 0), generates and releases feedback;
 5. ada fetches her feedback from the Assignments tab and reads it in
    JupyterLab: her score, and not a line of the hidden tests.
 
@@ -45,7 +45,7 @@ from dynamolite.instructor import course
 from grading_cases import ROOT
 from dynalite_server import _install
 from test_browser import _free_port, _get, browser  # noqa: F401 (browser is a fixture)
-from test_instructor import hidden_lines
+from test_instructor import hidden_lines, max_points
 
 pytestmark = pytest.mark.browser
 
@@ -273,7 +273,8 @@ def _loop(room, hub):
         row.locator("td.status:has-text('graded')").wait_for()
     scores = {s: teacher.locator(f"#main-table tr:has(td.student-id[data-order='{s}']) td.score").inner_text()
               for s in ("ada", "bo")}
-    assert scores == {"ada": "2 / 12", "bo": "0 / 12"}, scores
+    full = int(sum(max_points("ring").values()))
+    assert scores == {"ada": f"2 / {full}", "bo": f"0 / {full}"}, scores
     room.shot("instructor", "autograded")
     formgrader(teacher, hub, "manage_assignments")
     formgrader_action(teacher, ring.locator("td.generate-feedback a"), "generate feedback")
@@ -288,7 +289,7 @@ def _loop(room, hub):
     submitted.locator("a:has-text('view feedback')").click()
     ada.locator(".jp-DirListing-item:has-text('ring.html')").dblclick()
     page = ada.frame_locator(".jp-HTMLViewer iframe").locator("body")
-    page.locator("text=ring (Score: 2.0 / 12.0)").wait_for()
+    page.locator(f"text=ring (Score: 2.0 / {full:.1f})").wait_for()
     text = page.inner_text()
     for line in hidden_lines("ring"):
         assert line not in text, f"ada's feedback shows hidden test code: {line}"

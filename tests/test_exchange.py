@@ -31,12 +31,13 @@ from nbgrader.exchange import ExchangeError
 from dynamolite.instructor import course, exchange
 
 from grading_cases import ROOT
-from test_instructor import hidden_lines, html_text
+from test_instructor import hidden_lines, html_text, max_points
 
 pytestmark = pytest.mark.slow
 
 COURSE_ID = "dynamolite"
 ROSTER = ["ada", "bo", "cy", "dee"]
+RING_POINTS = int(sum(max_points("ring").values()))      # the ring exercise's full marks
 
 
 def answer_all(path):
@@ -128,7 +129,7 @@ def test_the_later_submission_counts(classroom):
     root = classroom["root"]
     assert "collected 1 submissions" in classroom["printed"]["first collect"]
     total = sum(points for _, points in course.scores("ring", "ada", root).values())
-    assert sum(score for score, _ in course.scores("ring", "ada", root).values()) == total == 12
+    assert sum(score for score, _ in course.scores("ring", "ada", root).values()) == total == RING_POINTS
 
 
 def test_a_submission_after_the_deadline_is_flagged_late(classroom):
@@ -163,14 +164,14 @@ def test_grades_feedback_and_its_return_through_the_exchange(classroom):
     with open(root / "grades.csv", newline="") as handle:
         rows = {row["student_id"]: row for row in csv.DictReader(handle)}
     assert sorted(rows) == ROSTER                  # the roster; mallory is not on it
-    assert float(rows["ada"]["ring/total"]) == 12 and float(rows["bo"]["ring/total"]) == 0
+    assert float(rows["ada"]["ring/total"]) == RING_POINTS and float(rows["bo"]["ring/total"]) == 0
     assert rows["cy"]["ring/total"] == rows["dee"]["ring/total"] == ""       # nothing graded
     assert "ring: 2 feedback files in feedback/, released to the exchange" in classroom["printed"]["feedback"]
     assert [p.name for p in fetched["ada"]] == ["ring.html"] and [p.name for p in fetched["bo"]] == ["ring.html"]
     secrets = hidden_lines("ring")
-    for name, total in (("ada", "12.0"), ("bo", "0.0")):
+    for name, total in (("ada", f"{RING_POINTS:.1f}"), ("bo", "0.0")):
         text = html_text(fetched[name][0])
-        assert f"ring (Score: {total} / 12.0)" in text, text[:500]
+        assert f"ring (Score: {total} / {RING_POINTS:.1f})" in text, text[:500]
         for line in secrets:
             assert line not in text, f"{name}'s feedback shows hidden test code: {line}"
     assert "GradingFailure: " not in html_text(fetched["ada"][0])
