@@ -43,15 +43,11 @@ def notebooks():
     return sorted(ROOT.glob("lessons/*.ipynb")) + sorted(ROOT.glob("solutions/*/*.ipynb"))
 
 
-RULED_EXERCISES = ("data_modelling", "quorums", "ring")
 
 
 def ruled():
-    """The notebooks whose stated time is this rule's figure: lessons 00 to 05 and the
-    exercises after them. Lessons 06 onwards and their exercises still state their author's
-    figure; the script prints the rule's beside it."""
-    return [p for p in notebooks()
-            if (p.parent.name == "lessons" and p.name[:2] <= "05") or p.parent.name in RULED_EXERCISES]
+    """The notebooks whose stated time is this rule's figure: every lesson and exercise."""
+    return list(notebooks())
 
 
 def _self_check_questions(text):

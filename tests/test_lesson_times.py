@@ -1,4 +1,4 @@
-"""The times lessons 00 to 05, the exercises and the README state are the rule's estimate
+"""The times every lesson, every exercise and the README state are the rule's estimate
 (benchmarks/lesson_times.py: words, code, cells, prompts, questions and parts at stated
 rates), not guesses. Execution time, measured by ``lesson_times.py --run``, is a few
 seconds a notebook and does not move the rounded figure."""
