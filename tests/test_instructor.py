@@ -165,3 +165,23 @@ def test_feedback_says_what_failed_and_hides_hidden_tests(workflow):
                 assert "Test cell" not in toc and re.search(r'part_a_tests">Part A</a>', toc), toc
                 assert not re.search(r">Comment</a>", toc), toc
                 assert "white-space: pre-wrap;\n  overflow-wrap: anywhere" in raw
+
+
+def test_a_kernel_that_fails_to_start_is_tried_once_more(monkeypatch):
+    calls = []
+
+    class FakeApi:
+        config = type("C", (), {"Autograde": {}})()
+
+        def autograde(self, assignment, student, force, create):
+            calls.append(student)
+            if student == "unlucky" and calls.count(student) == 1:
+                return {"success": False, "error": "RuntimeError: Kernel died before replying to kernel_info"}
+            if student == "broken":
+                return {"success": False, "error": "a cell of the submission is not valid JSON"}
+            return {"success": True}
+
+    monkeypatch.setattr(course, "api", lambda root: FakeApi())
+    assert course._grade_one(".", "ring", "unlucky")[0] is None
+    assert "not valid JSON" in course._grade_one(".", "ring", "broken")[0]
+    assert calls == ["unlucky", "unlucky", "broken"]
