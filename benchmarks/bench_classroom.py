@@ -37,7 +37,7 @@ from pathlib import Path
 
 import nbformat
 
-from dynamolite.instructor import course, exchange
+from dynamolite.instructor import course, exchange, parallel
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -79,11 +79,11 @@ def run_class(base, assignment, size, jobs, sample):
     peer = base / "peer"                       # nbgrader one at a time, on a sample, in a copy
     shutil.copytree(root, peer)
     sample_pairs = [(assignment, s) for s in sorted(students)[:sample]]
-    errors, peer_s = timed(course.autograde_all, sample_pairs, peer, jobs=1, progress=False)
+    errors, peer_s = timed(parallel.autograde_all, sample_pairs, peer, jobs=1, progress=False)
     assert not any(errors.values()), errors
 
     pairs = [(assignment, s) for s in sorted(students)]
-    errors, grade_s = timed(course.autograde_all, pairs, root, jobs=jobs, progress=False)
+    errors, grade_s = timed(parallel.autograde_all, pairs, root, jobs=jobs, progress=False)
     failed = sum(1 for e in errors.values() if e)
 
     pages, feedback_s = timed(course.feedback, assignment, root)

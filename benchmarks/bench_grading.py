@@ -5,7 +5,7 @@
 
 A simulated class cycles through the solution, the blank release and each
 recorded wrong answer. Each run grades in a fresh scratch course through
-``dynamolite.instructor.course.autograde_all`` (nbgrader underneath): ``jobs=1`` is
+``dynamolite.instructor.parallel.autograde_all`` (nbgrader underneath): ``jobs=1`` is
 nbgrader's one-at-a-time grading, ``jobs=N`` the parallel workers merged into
 the gradebook. Not run in CI.
 """
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import nbformat
 
-from dynamolite.instructor import course
+from dynamolite.instructor import course, parallel
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,7 +59,7 @@ def grade_class(assignment, size, jobs):
         for student, nbs in students.items():
             course.submit(assignment, student, nbs, root)
         started = time.perf_counter()
-        errors = course.autograde_all([(assignment, s) for s in students], root, jobs=jobs, progress=False)
+        errors = parallel.autograde_all([(assignment, s) for s in students], root, jobs=jobs, progress=False)
         seconds = time.perf_counter() - started
         failed = sum(1 for e in errors.values() if e)
         totals = {s: sum(v[0] for v in course.scores(assignment, s, root).values()) for s in students

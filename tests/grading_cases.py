@@ -24,7 +24,7 @@ from pathlib import Path
 
 import nbformat
 
-from dynamolite.instructor import course
+from dynamolite.instructor import course, parallel
 
 ROOT = Path(__file__).resolve().parent.parent
 WRONG_DIR = Path(__file__).parent / "wrong_answers"
@@ -366,5 +366,5 @@ def grade_class(folder):
             carriers.update({(assignment, attack): (student, part) for attack, part in attacks.items()})
             pairs.append((assignment, student))
     slow_first = sorted(pairs, key=lambda pair: pair[1] not in ("loop-and-sleep", "stuck-kernel"))
-    errors = course.autograde_all(slow_first, root, jobs=2, progress=False)
+    errors = parallel.autograde_all(slow_first, root, jobs=2, progress=False)
     return GradedClass(root, plans, carriers, errors)

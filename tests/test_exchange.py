@@ -28,7 +28,7 @@ import nbformat
 import pytest
 from nbgrader.exchange import ExchangeError
 
-from dynamolite.instructor import course, exchange
+from dynamolite.instructor import cli, course, exchange
 
 from grading_cases import ROOT
 from test_instructor import hidden_lines, html_text, max_points
@@ -74,7 +74,7 @@ def _loop(tmp):
     learners = {name: exchange.Learner(name, tmp / "home" / name, tmp / "exchange", COURSE_ID)
                 for name in ROSTER + ["mallory"]}
 
-    assert course.main(["--root", str(root), "release", "ring"]) == 0
+    assert cli.main(["--root", str(root), "release", "ring"]) == 0
     for learner in learners.values():
         learner.fetch("ring")
 
@@ -112,7 +112,7 @@ def _cli(root, *argv, status=0):
     import io
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        got = course.main(["--root", str(root), *argv])
+        got = cli.main(["--root", str(root), *argv])
     assert got == status, f"{argv} exited {got}:\n{out.getvalue()}"
     return out.getvalue()
 
@@ -182,6 +182,6 @@ def test_collect_needs_a_folder_without_an_exchange(tmp_path, capsys, monkeypatc
     monkeypatch.delenv("JUPYTER_CONFIG_PATH", raising=False)
     root = course.make_course(tmp_path / "course")
     with pytest.raises(SystemExit):
-        course.main(["--root", str(root), "collect", "ring"])
+        cli.main(["--root", str(root), "collect", "ring"])
     assert "has no exchange" in capsys.readouterr().err
     assert exchange.course_id(root) is None

@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from dynamolite.instructor import course
+from dynamolite.instructor import cli, course, parallel
 
 from grading_cases import HIDDEN, ROOT, meta, region_lines, strip_regions, wrong_answers
 
@@ -65,7 +65,7 @@ def html_text(path):
 def workflow(tmp_path_factory):
     """A course graded through the CLI, and the same class graded sequentially."""
     root = course.make_course(tmp_path_factory.mktemp("course"))
-    assert course.main(["--root", str(root), "release"]) == 0
+    assert cli.main(["--root", str(root), "release"]) == 0
     expected = {}
     wrong_parts = {}
     for assignment in ASSIGNMENTS:
@@ -84,17 +84,17 @@ def workflow(tmp_path_factory):
             nbformat.write(blank, inbox / f"bo_{name}")
             with zipfile.ZipFile(inbox / "cy.zip", "a") as archive:
                 archive.writestr(name, nbformat.writes(partial))
-        assert course.main(["--root", str(root), "collect", assignment, str(inbox)]) == 0
+        assert cli.main(["--root", str(root), "collect", assignment, str(inbox)]) == 0
         assert course.submissions(assignment, root) == ["ada", "bo", "cy"]
         expected[assignment] = max_points(assignment)
     sequential = tmp_path_factory.mktemp("sequential") / "course"
     shutil.copytree(root, sequential)          # released and collected, not yet graded
-    assert course.main(["--root", str(root), "autograde", "--jobs", "2"]) == 0
-    assert course.main(["--root", str(root), "export", "grades.csv"]) == 0
-    assert course.main(["--root", str(root), "feedback"]) == 0
+    assert cli.main(["--root", str(root), "autograde", "--jobs", "2"]) == 0
+    assert cli.main(["--root", str(root), "export", "grades.csv"]) == 0
+    assert cli.main(["--root", str(root), "feedback"]) == 0
 
     first = ASSIGNMENTS[0]
-    assert not any(course.autograde_all([(first, s) for s in course.submissions(first, sequential)],
+    assert not any(parallel.autograde_all([(first, s) for s in course.submissions(first, sequential)],
                                         sequential, jobs=1, progress=False).values())
     return root, sequential, expected, wrong_parts
 
@@ -181,7 +181,7 @@ def test_a_kernel_that_fails_to_start_is_tried_once_more(monkeypatch):
                 return {"success": False, "error": "a cell of the submission is not valid JSON"}
             return {"success": True}
 
-    monkeypatch.setattr(course, "api", lambda root: FakeApi())
-    assert course._grade_one(".", "ring", "unlucky")[0] is None
-    assert "not valid JSON" in course._grade_one(".", "ring", "broken")[0]
+    monkeypatch.setattr(parallel, "api", lambda root: FakeApi())
+    assert parallel._grade_one(".", "ring", "unlucky")[0] is None
+    assert "not valid JSON" in parallel._grade_one(".", "ring", "broken")[0]
     assert calls == ["unlucky", "unlucky", "broken"]

@@ -13,7 +13,7 @@ import pytest
 
 from dynamolite import selfcheck
 from dynamolite.errors import CourseError
-from dynamolite.instructor import course
+from dynamolite.instructor import cli, course
 
 from grading_cases import ROOT, meta, wrong_answers
 
@@ -116,7 +116,7 @@ def _shown_in_a_cell(value, capsys):
 
 def test_student_copy_has_no_answers_and_selfcheck_there_runs_visible_tests_only(tmp_path, capsys):
     copy = tmp_path / "class"
-    assert course.main(["--root", str(ROOT), "student-copy", str(copy)]) == 0
+    assert cli.main(["--root", str(ROOT), "student-copy", str(copy)]) == 0
     assert not (copy / "solutions").exists() and not (copy / "tests").exists()
     assert (copy / "exercises" / "ring" / "ring.ipynb").exists() and (copy / "lessons").is_dir()
     assert (copy / "released" / "ring" / "ring.ipynb").read_text() == (ROOT / "exercises" / "ring" / "ring.ipynb").read_text()

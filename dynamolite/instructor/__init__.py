@@ -1,7 +1,8 @@
 """The instructor's room: release, collect, autograde, export and feedback through nbgrader.
 
-``course`` holds the workflow (each step drives nbgrader's own API) and its
-command line, ``python -m dynamolite.instructor ...``; ``nbgrader_plugins``
+``course`` holds the workflow (each step drives nbgrader's own API),
+``parallel`` autograding on every core, ``cli`` the command line
+(``python -m dynamolite.instructor ...``); ``nbgrader_plugins``
 the pieces nbgrader loads by name from ``nbgrader_config.py``: guarded
 execution, feedback without hidden tests, a per-part grade export and a
 collector for files named by student; ``exchange`` the classroom's way in

@@ -2,6 +2,6 @@
 
 import sys
 
-from dynamolite.instructor.course import main
+from dynamolite.instructor.cli import main
 
 sys.exit(main())

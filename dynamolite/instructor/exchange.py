@@ -6,7 +6,7 @@ can reach. The instructor releases an assignment into it
 (the Assignment List in JupyterLab, or ``nbgrader fetch_assignment`` and
 ``nbgrader submit``); the instructor collects the submissions into
 ``submitted/`` (``nbgrader collect``), grades them as without a hub
-(:func:`dynamolite.instructor.course.autograde_all`, in parallel), generates
+(:func:`dynamolite.instructor.parallel.autograde_all`, in parallel), generates
 feedback and releases it (``nbgrader release_feedback``), and each learner
 fetches it (``nbgrader fetch_feedback``).
 
