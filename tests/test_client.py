@@ -127,6 +127,16 @@ def test_batch_refuses_duplicate_keys_and_writes_nothing(db):
         db.batch_get_item(RequestItems={"T": {"Keys": [{"pk": S("a"), "sk": N(1)}] * 2}})
 
 
+def test_batch_write_words_a_bad_key_as_not_matching_the_schema(db):
+    # PutItem names the attribute; BatchWriteItem (as dynalite and DynamoDB answer) does not
+    for item in ({"pk": S("e")}, {"pk": S("e"), "sk": S("one")}):
+        with pytest.raises(ClientError) as e:
+            db.batch_write_item(RequestItems={"T": [{"PutRequest": {"Item": item}}]})
+        assert error(e) == ("ValidationException", "The provided key element does not match the schema")
+        with pytest.raises(ClientError, match="Missing the key|Type mismatch for key"):
+            db.put_item(TableName="T", Item=item)
+
+
 def test_batch_limits(db):
     puts = [{"PutRequest": {"Item": {"pk": S("d"), "sk": N(i)}}} for i in range(26)]
     with pytest.raises(ClientError, match="Too many items requested for the BatchWriteItem call"):

@@ -38,6 +38,14 @@ def _once(seen, table, hash_value, sort):
     seen.add(mark)
 
 
+def _batch_wording(refused):
+    """BatchWriteItem words a put's missing or mistyped key as a key that does not match
+    the schema, where PutItem names the attribute."""
+    if "Missing the key" in refused.message or "Type mismatch for key" in refused.message:
+        return invalid(errors.key_mismatch())
+    return refused
+
+
 def batch_write_item(client, params):
     """Check every request first (nothing is written if one is invalid), then write each."""
     requests = params["RequestItems"]
@@ -49,7 +57,10 @@ def batch_write_item(client, params):
         table = client.table(name)
         for entry in entries:
             if "PutRequest" in entry:
-                write = items.plan_put(table, entry["PutRequest"])
+                try:
+                    write = items.plan_put(table, entry["PutRequest"])
+                except errors.Refused as refused:
+                    raise _batch_wording(refused) from None
             else:
                 write = items.plan_delete(table, entry["DeleteRequest"])
             _once(seen, table, write.hash_value, write.sort)
