@@ -138,6 +138,22 @@ def hub(browser, tmp_path_factory):  # noqa: F811 (the browser fixture, imported
         assert not left, f"stopping the hub left processes {left} running (now stopped by pid)"
 
 
+def _answered(path):
+    try:
+        return any("hashlib.md5" in cell.source for cell in nbformat.read(path, as_version=4).cells)
+    except (OSError, ValueError):       # not there yet, or caught mid-write
+        return False
+
+
+def _wait_until(condition, what, bound_s=STEP_MS / 1000):
+    """Poll ``condition`` until it holds; fail naming ``what`` after ``bound_s`` seconds."""
+    deadline = time.monotonic() + bound_s
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"waited {bound_s:.0f} s for {what}")
+        time.sleep(0.2)
+
+
 # -- steps ---------------------------------------------------------------------------------------
 class Classroom:
     """The browser side: a context (own cookies) and page per user, a screenshot per step."""
@@ -246,9 +262,9 @@ def _loop(room, hub):
     ada.keyboard.press("Control+a")
     ada.keyboard.insert_text(PART_A)
     ada.keyboard.press("Control+s")
-    ada.locator(".lm-TabBar-tab.jp-mod-current:has-text('ring.ipynb'):not(.jp-mod-dirty)").wait_for()
-    saved = nbformat.read(home / "ada" / "ring" / "ring.ipynb", as_version=4)
-    assert any("hashlib.md5" in cell.source for cell in saved.cells), "ada's answer did not reach her notebook file"
+    # her file on disk, not the tab's state: the tab turns "changed" again by itself when the
+    # kernel connects after the save (JupyterLab writes the kernel's language_info into the metadata)
+    _wait_until(lambda: _answered(home / "ada" / "ring" / "ring.ipynb"), "ada's answer to reach her notebook file")
     room.shot("ada", "answered")
     ada.click(".lm-TabBar-tab:has-text('Assignments')")
     submit(ada, item, "ring")
