@@ -149,6 +149,16 @@ def test_a_write_is_kept_if_present_or_read_by_a_kept_write():
     assert unacked.valid and unacked.checked == 0
 
 
+def test_a_final_version_with_the_write_s_clock_but_another_value_does_not_keep_it():
+    # A write whose clock an older version already had (nodes that counted from 1 again over
+    # old files) was dropped as seen; comparing clocks alone called it kept.
+    a = VectorClock({"A": 1})
+    history = [put(0, "k", a, 1, value="second run")]
+    verdict = lost_writes(history, {"k": [(a, "first run")]})
+    assert not verdict.valid and verdict.example.id == 0
+    assert lost_writes(history, {"k": [(a, "second run")]}).valid
+
+
 # -- the nemesis property --------------------------------------------------------------------
 def nemesis_run(seed, clocks, tmp_path):
     nodes = [f"n{i}" for i in range(5)]

@@ -82,7 +82,7 @@ class Cluster(FaultControls):
     paper's server-ID clocks; ``prune=k`` truncates clocks to k entries.
 
     Storage: ``store="memory"`` (lost on a crash) or ``"sqlite"`` with
-    ``data_dir`` (kept), or a function ``name -> Store``. Background work:
+    ``data_dir``, an empty folder (kept across crashes), or a function ``name -> Store``. Background work:
     gossip every ``gossip_ms`` with a failure detector that gives up after
     ``fail_after_ms`` (on with ``sloppy``, or ``gossip=True``), hand-off every
     ``handoff_ms``, anti-entropy every ``anti_entropy_ms`` (off unless given; each

@@ -161,5 +161,11 @@ def store_factory(store="memory", data_dir=None):
     if store == "sqlite":
         if data_dir is None:
             raise ConfigError('store="sqlite" keeps one file per node: pass data_dir="some/folder"')
+        old = sorted(p.name for p in Path(data_dir).glob("*.sqlite"))
+        if old:
+            raise ConfigError(f"data_dir {str(data_dir)!r} already holds store files ({', '.join(old)}): "
+                              f"a new cluster starts with empty stores. Its nodes would count their "
+                              f"clocks from 1 again over the old versions, and a new write whose clock "
+                              f"an old version already has is dropped as seen; use an empty folder")
         return lambda name: SQLiteStore(Path(data_dir) / f"{name}.sqlite")
     raise ConfigError(f'unknown store {store!r}: choose "memory", "sqlite" or a function name -> Store')
