@@ -133,6 +133,23 @@ def test_crashing_a_coordinator_mid_request_fails_it_with_a_reason():
     assert op.done and not op.ok and "timed out" in op.error
 
 
+@pytest.mark.parametrize("kind", ["put", "get"])
+def test_a_coordinator_that_crashed_and_came_back_has_forgotten_its_requests(kind):
+    # The answers sent to the crashed coordinator arrived after it came back, and the new
+    # process completed a request it had never heard of.
+    c = cluster(latency=Constant(5.0))
+    coordinator = c.preference_list("k")[0]
+    c.put("k", "old")
+    t = c.now
+    op = (c.put_at(t, "k", "new", coordinator=coordinator) if kind == "put"
+          else c.get_at(t, "k", coordinator=coordinator))
+    c.sim.at(t + 2.0, lambda _: c.crash(coordinator))        # the requests are on their way
+    c.sim.at(t + 7.0, lambda _: c.recover(coordinator))      # the answers come back at t + 10
+    c.run()
+    assert op.done and not op.ok and op.end == t + 50
+    assert f"the coordinator {coordinator} crashed during the request" in op.error
+
+
 # -- strict against sloppy ----------------------------------------------------
 def test_a_strict_quorum_refuses_when_its_replicas_are_cut_off():
     c = cluster()
