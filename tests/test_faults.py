@@ -176,6 +176,20 @@ def test_a_sloppy_quorum_accepts_with_stand_ins_and_hands_off_when_the_replica_i
     assert c.converged() and c.handoff.delivered == 1
 
 
+def test_a_sloppy_quorum_without_gossip_still_uses_stand_ins():
+    # Without gossip the coordinators had no failure detector and fell back to the home
+    # replicas: sloppy=True silently behaved as a strict quorum.
+    c = cluster(sloppy=True, gossip=False, handoff_ms=10)
+    home = c.preference_list("k")
+    extra = [n for n in c._placement("k") if n not in home]
+    c.crash(home[2])
+    op = c.put("k", "v", coordinator=home[0])
+    assert op.ok and op.standins == {extra[0]: home[2]}
+    c.recover(home[2])
+    c.sleep(100)
+    assert c.converged() and c.handoff.delivered == 1
+
+
 def test_strict_quorum_fails_fast_when_the_detector_already_knows():
     c = cluster(gossip=True, fail_after_ms=30, gossip_ms=5)
     home = c.preference_list("k")
