@@ -120,8 +120,48 @@ def test_both_stores_satisfy_the_store_protocol(tmp_path):
         store.put(b"k", [("clock", 2)])
         assert store.get("k") == [("clock", 1)] and store.get("missing") == []
         assert sorted(map(repr, store.keys())) == ["'k'", "b'k'"]
+        store.delete(b"k")
+        assert list(store.keys()) == ["k"]
         store.crash()
         assert (store.get("k") == []) == (not store.durable)
+
+
+def test_a_store_without_a_call_of_the_protocol_is_refused_by_name():
+    # The protocol listed five calls; hinted handoff also calls delete, so a store written
+    # to the protocol crashed with an AttributeError once a hint was handed back.
+    class DictStore:
+        durable = False
+
+        def __init__(self):
+            self.data = {}
+
+        def get(self, key):
+            return self.data.get(key, [])
+
+        def put(self, key, siblings):
+            self.data[key] = siblings
+
+        def keys(self):
+            return self.data.keys()
+
+        def versions(self):
+            return self.data.items()
+
+        def crash(self):
+            self.data = {}
+
+    with pytest.raises(ConfigError, match="the store made for 'a' lacks delete: a store has `durable` "
+                                          "and the 6 calls of the Store protocol"):
+        cluster(store=lambda name: DictStore())
+    DictStore.delete = lambda self, key: self.data.pop(key, None)
+    assert isinstance(DictStore(), Store)
+    c = cluster(store=lambda name: DictStore(), sloppy=True, gossip=False, handoff_ms=10)
+    home = c.preference_list("k")
+    c.crash(home[2])
+    assert c.put("k", "v").standins
+    c.recover(home[2])
+    c.sleep(100)
+    assert c.converged()
 
 
 def test_crashing_a_coordinator_mid_request_fails_it_with_a_reason():
