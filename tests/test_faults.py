@@ -39,6 +39,7 @@ def test_bad_faults_are_config_errors_naming_the_rule(call, rule):
     ([(1, "crash")], "takes 1 argument"),
     ([(1, "partition", [["a"], ["a", "b"]])], "'a' is in two groups"),
     ([(1, "recover", "a")], "it is not down"),
+    ([(1, "slow", "a", 0.5)], "factor is a finite number >= 1"),    # was raised only at 1 ms
 ])
 def test_bad_schedules_are_refused_before_anything_runs(schedule, rule):
     with pytest.raises(ConfigError, match=rule):
@@ -228,6 +229,19 @@ def test_a_sloppy_quorum_without_gossip_still_uses_stand_ins():
     c.recover(home[2])
     c.sleep(100)
     assert c.converged() and c.handoff.delivered == 1
+
+
+def test_a_sloppy_quorum_with_no_node_reachable_says_so():
+    # Its error blamed a strict quorum's lack of stand-ins.
+    c = cluster(sloppy=True)
+    for node in list(c.nodes):
+        c.crash(node)
+    op = c.put("k", "v")
+    assert not op.ok and op.error == "no node is up and reachable from the client to stand in for the replicas of 'k'"
+    strict = cluster()
+    for node in strict.preference_list("k"):
+        strict.crash(node)
+    assert strict.get("k").error.endswith("a strict quorum has no stand-ins")
 
 
 def test_strict_quorum_fails_fast_when_the_detector_already_knows():

@@ -262,7 +262,9 @@ class Cluster(FaultControls):
             op.must_see = tuple(c for c, _ in self._frontier.get(op.key, ()))
             handler = handlers.coordinate_get
         if op.coordinator is None:
-            handlers.fail(op, f"no replica of {op.key!r} is up and reachable from the client, and "
+            handlers.fail(op, f"no node is up and reachable from the client to stand in for the "
+                              f"replicas of {op.key!r}" if self.config.sloppy else
+                              f"no replica of {op.key!r} is up and reachable from the client, and "
                               f"a strict quorum has no stand-ins")
             return
         if self._may_fail:
