@@ -83,6 +83,21 @@ def test_periodic_anti_entropy_converges_in_the_background():
     assert c.entropy.exchanges > 0 and c.entropy.keys_repaired > 0
 
 
+def test_background_anti_entropy_learns_another_node_s_data_only_from_its_messages():
+    # The peer used to read the sender's store when the request arrived, not the tree the
+    # request carried: a write made after the sender's request left crossed a partition.
+    c = Cluster(["a", "b", "c"], n=3, r=1, w=1, latency=Constant(5.0), seed=1, clocks="dvv",
+                anti_entropy_ms=10)                       # requests leave at 10 ms, arrive at 15
+    c.sim.at(11.0, lambda _: c.partition(["a"], ["b", "c"]))
+    keys = [f"k{i}" for i in range(60)]                   # some in every range a may pick
+    writes = [c.put_at(12.0, key, "new", coordinator="a") for key in keys]   # a stores them at once
+    c.sleep(40)
+    assert all(w.ok for w in writes) and all(c.nodes["a"].get(key) for key in keys)
+    assert not any(c.nodes[n].get(key) for n in "bc" for key in keys)      # nothing crossed the cut
+    c.heal()
+    assert convergence_time(c, step_ms=10, limit_ms=5000) is not None
+
+
 # -- gossip and failure detection ---------------------------------------------------------
 def test_the_failure_detector_notices_a_crash_and_a_recovery():
     c = Cluster(5, n=3, r=1, w=1, latency=Constant(1), seed=3, gossip=True, gossip_ms=5, fail_after_ms=40)
@@ -147,6 +162,16 @@ def test_a_write_is_kept_if_present_or_read_by_a_kept_write():
     assert [p.id for p in lost_both.found] == [0, 1]          # a survives only through b
     unacked = lost_writes([put(0, "k", a, 1, ok=False)], {"k": []})
     assert unacked.valid and unacked.checked == 0
+
+
+def test_a_final_version_with_the_write_s_clock_but_another_value_does_not_keep_it():
+    # A write whose clock an older version already had (nodes that counted from 1 again over
+    # old files) was dropped as seen; comparing clocks alone called it kept.
+    a = VectorClock({"A": 1})
+    history = [put(0, "k", a, 1, value="second run")]
+    verdict = lost_writes(history, {"k": [(a, "first run")]})
+    assert not verdict.valid and verdict.example.id == 0
+    assert lost_writes(history, {"k": [(a, "second run")]}).valid
 
 
 # -- the nemesis property --------------------------------------------------------------------

@@ -39,6 +39,7 @@ def test_bad_faults_are_config_errors_naming_the_rule(call, rule):
     ([(1, "crash")], "takes 1 argument"),
     ([(1, "partition", [["a"], ["a", "b"]])], "'a' is in two groups"),
     ([(1, "recover", "a")], "it is not down"),
+    ([(1, "slow", "a", 0.5)], "factor is a finite number >= 1"),    # was raised only at 1 ms
 ])
 def test_bad_schedules_are_refused_before_anything_runs(schedule, rule):
     with pytest.raises(ConfigError, match=rule):
@@ -102,6 +103,17 @@ def test_a_durable_node_keeps_what_it_acknowledged_across_a_crash(tmp_path):
     assert db.execute("SELECT count(*) FROM versions").fetchone()[0] == 1
 
 
+def test_a_folder_of_old_store_files_is_refused(tmp_path):
+    # Built on a previous cluster's files, the nodes counted their clocks from 1 again: the
+    # new write got the clock of the old version, was dropped as already seen, yet acknowledged.
+    first = cluster(store="sqlite", data_dir=tmp_path)
+    assert first.put("k", "first run").ok
+    with pytest.raises(ConfigError, match=r"already holds store files \(a.hints.sqlite, a.sqlite, .*"
+                                          r"use an empty folder"):
+        cluster(store="sqlite", data_dir=tmp_path)
+    assert cluster(store="sqlite", data_dir=tmp_path / "new").put("k", "second run").ok
+
+
 def test_both_stores_satisfy_the_store_protocol(tmp_path):
     for store in (MemoryStore(), SQLiteStore(tmp_path / "s.sqlite")):
         assert isinstance(store, Store)
@@ -109,8 +121,48 @@ def test_both_stores_satisfy_the_store_protocol(tmp_path):
         store.put(b"k", [("clock", 2)])
         assert store.get("k") == [("clock", 1)] and store.get("missing") == []
         assert sorted(map(repr, store.keys())) == ["'k'", "b'k'"]
+        store.delete(b"k")
+        assert list(store.keys()) == ["k"]
         store.crash()
         assert (store.get("k") == []) == (not store.durable)
+
+
+def test_a_store_without_a_call_of_the_protocol_is_refused_by_name():
+    # The protocol listed five calls; hinted handoff also calls delete, so a store written
+    # to the protocol crashed with an AttributeError once a hint was handed back.
+    class DictStore:
+        durable = False
+
+        def __init__(self):
+            self.data = {}
+
+        def get(self, key):
+            return self.data.get(key, [])
+
+        def put(self, key, siblings):
+            self.data[key] = siblings
+
+        def keys(self):
+            return self.data.keys()
+
+        def versions(self):
+            return self.data.items()
+
+        def crash(self):
+            self.data = {}
+
+    with pytest.raises(ConfigError, match="the store made for 'a' lacks delete: a store has `durable` "
+                                          "and the 6 calls of the Store protocol"):
+        cluster(store=lambda name: DictStore())
+    DictStore.delete = lambda self, key: self.data.pop(key, None)
+    assert isinstance(DictStore(), Store)
+    c = cluster(store=lambda name: DictStore(), sloppy=True, gossip=False, handoff_ms=10)
+    home = c.preference_list("k")
+    c.crash(home[2])
+    assert c.put("k", "v").standins
+    c.recover(home[2])
+    c.sleep(100)
+    assert c.converged()
 
 
 def test_crashing_a_coordinator_mid_request_fails_it_with_a_reason():
@@ -120,6 +172,23 @@ def test_crashing_a_coordinator_mid_request_fails_it_with_a_reason():
     c.crash(op.coordinator)                # ... and its coordinator dies: no timeout was set yet
     c.run()
     assert op.done and not op.ok and "timed out" in op.error
+
+
+@pytest.mark.parametrize("kind", ["put", "get"])
+def test_a_coordinator_that_crashed_and_came_back_has_forgotten_its_requests(kind):
+    # The answers sent to the crashed coordinator arrived after it came back, and the new
+    # process completed a request it had never heard of.
+    c = cluster(latency=Constant(5.0))
+    coordinator = c.preference_list("k")[0]
+    c.put("k", "old")
+    t = c.now
+    op = (c.put_at(t, "k", "new", coordinator=coordinator) if kind == "put"
+          else c.get_at(t, "k", coordinator=coordinator))
+    c.sim.at(t + 2.0, lambda _: c.crash(coordinator))        # the requests are on their way
+    c.sim.at(t + 7.0, lambda _: c.recover(coordinator))      # the answers come back at t + 10
+    c.run()
+    assert op.done and not op.ok and op.end == t + 50
+    assert f"the coordinator {coordinator} crashed during the request" in op.error
 
 
 # -- strict against sloppy ----------------------------------------------------
@@ -146,6 +215,33 @@ def test_a_sloppy_quorum_accepts_with_stand_ins_and_hands_off_when_the_replica_i
     c.sleep(200)
     assert c.hints(extra[0]) == {} and [v for _, v in c.nodes[home[2]].get("k")] == ["v"]
     assert c.converged() and c.handoff.delivered == 1
+
+
+def test_a_sloppy_quorum_without_gossip_still_uses_stand_ins():
+    # Without gossip the coordinators had no failure detector and fell back to the home
+    # replicas: sloppy=True silently behaved as a strict quorum.
+    c = cluster(sloppy=True, gossip=False, handoff_ms=10)
+    home = c.preference_list("k")
+    extra = [n for n in c._placement("k") if n not in home]
+    c.crash(home[2])
+    op = c.put("k", "v", coordinator=home[0])
+    assert op.ok and op.standins == {extra[0]: home[2]}
+    c.recover(home[2])
+    c.sleep(100)
+    assert c.converged() and c.handoff.delivered == 1
+
+
+def test_a_sloppy_quorum_with_no_node_reachable_says_so():
+    # Its error blamed a strict quorum's lack of stand-ins.
+    c = cluster(sloppy=True)
+    for node in list(c.nodes):
+        c.crash(node)
+    op = c.put("k", "v")
+    assert not op.ok and op.error == "no node is up and reachable from the client to stand in for the replicas of 'k'"
+    strict = cluster()
+    for node in strict.preference_list("k"):
+        strict.crash(node)
+    assert strict.get("k").error.endswith("a strict quorum has no stand-ins")
 
 
 def test_strict_quorum_fails_fast_when_the_detector_already_knows():

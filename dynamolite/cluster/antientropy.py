@@ -11,9 +11,12 @@ that differ; each keeps what nothing else descends from.
 Two ways to run it: :meth:`AntiEntropy.run_now` compares every pair of live,
 connected replicas of every range at once (``cluster.anti_entropy()``), and
 with an ``interval`` each live node, every ``interval`` ms, picks one range
-it holds and one other replica of it and sends it a comparison request
-through the network (the request carries the sender's tree; the answer
-carries the versions the sender lacks).
+it holds and one other replica of it and exchanges three messages with it
+through the network: the request carries the sender's tree as it was when
+sent; the peer compares it with its own and answers with its versions of the
+keys that differ; the sender keeps what is new to it and sends back its
+versions of those keys, which the peer keeps. A node learns another's data
+only from a message, so a crash or a partition stops the exchange where it is.
 """
 
 from ..vclock import latest
@@ -95,24 +98,41 @@ class AntiEntropy:
             others = [r for r in self.ranges[index][2] if r != name]
             if others:
                 peer = others[rng.randrange(len(others))]
-                self.network.send(self.sim, name, peer, "E", self._compare, (name, peer, index),
-                                  "anti-entropy", background=True)
+                self._send(name, peer, self._compare, (name, peer, index, self.tree(name, index)))
         self.sim.background(self.sim.now + self.interval, self._round)
 
+    def _send(self, src, dst, handler, message):
+        self.network.send(self.sim, src, dst, "E", handler, message, "anti-entropy", background=True)
+
     def _compare(self, message):
-        """At the peer: diff the trees, take what it lacks, send back what the sender lacks."""
-        sender, peer, index = message
+        """At the peer: diff the sender's tree with its own; answer with its versions of the keys that differ."""
+        sender, peer, index, tree = message
         if peer in self.down:
             return
-        keys, compared = self.tree(sender, index).diff(self.tree(peer, index))
+        keys, compared = tree.diff(self.tree(peer, index))
         self._count(keys, compared)
         if keys:
-            self.network.send(self.sim, peer, sender, "E", self._receive,
-                              (sender, self._reconcile(sender, peer, keys)), "anti-entropy",
-                              background=True)
+            store = self.nodes[peer].store
+            self._send(peer, sender, self._take_and_return,
+                       (sender, peer, [(key, store.get(key)) for key in keys]))
 
-    def _receive(self, message):
-        sender, versions = message
-        if sender not in self.down:
+    def _take_and_return(self, message):
+        """At the sender: keep what is new in the peer's versions, send back its own of those keys."""
+        sender, peer, theirs = message
+        if sender in self.down:
+            return
+        node = self.nodes[sender]
+        mine = []
+        for key, versions in theirs:
+            if versions:
+                node.merge(key, versions)
+            mine.append((key, node.store.get(key)))
+        self._send(sender, peer, self._take, (peer, mine))
+
+    def _take(self, message):
+        """At the peer: keep what is new in the sender's versions."""
+        peer, versions = message
+        if peer not in self.down:
             for key, merged in versions:
-                self.nodes[sender].merge(key, merged)
+                if merged:
+                    self.nodes[peer].merge(key, merged)

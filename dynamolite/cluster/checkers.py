@@ -129,8 +129,9 @@ def lost_writes(history, final_values):
 
     ``final_values`` maps each key to its final versions (``[(clock, value)]``,
     e.g. ``cluster.final_values()`` once the cluster has converged). An
-    acknowledged put is *kept* if its version is among its key's final
-    versions, or if a later put *read* it (the put's context came from a get
+    acknowledged put is *kept* if its version, its clock with its value, is among
+    its key's final versions (a final version with the same clock but another
+    value is a different write that reused the clock), or if a later put *read* it (the put's context came from a get
     that returned this version) and that put is kept in turn: its information
     lives on in the reader's value. Any other acknowledged put was lost: an
     overwrite that never saw it (a blind write that a server-ID clock ordered
@@ -140,12 +141,16 @@ def lost_writes(history, final_values):
     usually two passes.
     """
     puts = [op for op in history if op.kind == "put" and op.clock is not None]
-    present = {(key, clock) for key, versions in final_values.items() for clock, _ in versions}
+    present = defaultdict(list)
+    for key, versions in final_values.items():
+        for clock, value in versions:
+            present[(key, clock)].append(value)
     readers = defaultdict(list)
     for p in puts:
         for clock in (p.context_in.seen if p.context_in is not None else ()):
             readers[(p.key, clock)].append(p)
-    kept = {p.id: (p.key, p.clock) in present for p in puts}
+    kept = {p.id: any(v is p.value or v == p.value for v in present.get((p.key, p.clock), ()))
+            for p in puts}
     changed = True
     while changed:                 # kept spreads back along chains of read-modify-writes
         changed = False

@@ -81,15 +81,16 @@ class Cluster(FaultControls):
     handoff (4.6). ``clocks="dvv"`` uses dotted version vectors instead of the
     paper's server-ID clocks; ``prune=k`` truncates clocks to k entries.
 
-    Storage: ``store="memory"`` (lost on a crash) or ``"sqlite"`` with
-    ``data_dir`` (kept), or a function ``name -> Store``. Background work:
+    Storage: ``store="memory"`` (lost on a crash) or ``"sqlite"`` with ``data_dir``, an
+    empty folder (kept across crashes), or a function ``name -> Store``. Background work:
     gossip every ``gossip_ms`` with a failure detector that gives up after
-    ``fail_after_ms`` (on with ``sloppy``, or ``gossip=True``), hand-off every
-    ``handoff_ms``, anti-entropy every ``anti_entropy_ms`` (off unless given; each
-    round, every node compares one random range with one other replica, so repairing
-    everything takes many rounds: ``anti_entropy()`` compares all of them at once).
-    The default timeout is about two gossip spread times on ten nodes: shorter ones
-    suspect live nodes (see lesson 08).
+    ``fail_after_ms`` (on with ``sloppy``, or ``gossip=True``; with ``sloppy=True,
+    gossip=False`` the coordinators know at once who is down, a perfect detector),
+    hand-off every ``handoff_ms``, anti-entropy every ``anti_entropy_ms`` (off unless
+    given; each round, every node compares one random range with one other replica, so
+    repairing everything takes many rounds: ``anti_entropy()`` compares all of them at
+    once). The default ``fail_after_ms`` is about two gossip spread times on ten nodes:
+    shorter ones suspect live nodes (see lesson 08).
 
     What to look at: ``history`` (every Operation), ``down`` (the crashed nodes),
     ``network.groups`` (the current partition: site -> group number, or None),
@@ -129,6 +130,8 @@ class Cluster(FaultControls):
         self.membership = (Membership(self.sim, self.network, nodes, self.down, gossip_ms,
                                       fail_after_ms) if gossip and len(nodes) > 1 else None)
         view = self.membership.is_up if self.membership is not None else None
+        if view is None and sloppy:       # no gossip: stand-ins chosen by who is really down
+            view = self._is_up
         self.requests = Coordinator(self.sim, self.network, self.nodes, self.config,
                                     self._placement, self.down, self._completed, view)
         self.handoff = Handoff(self.sim, self.network, self.nodes, self.down,
@@ -259,7 +262,9 @@ class Cluster(FaultControls):
             op.must_see = tuple(c for c, _ in self._frontier.get(op.key, ()))
             handler = handlers.coordinate_get
         if op.coordinator is None:
-            handlers.fail(op, f"no replica of {op.key!r} is up and reachable from the client, and "
+            handlers.fail(op, f"no node is up and reachable from the client to stand in for the "
+                              f"replicas of {op.key!r}" if self.config.sloppy else
+                              f"no replica of {op.key!r} is up and reachable from the client, and "
                               f"a strict quorum has no stand-ins")
             return
         if self._may_fail:

@@ -152,8 +152,14 @@ class Coordinator:
         self.fail(op, reason)
         return False
 
+    def _alive(self, op):
+        """True if the process that took ``op`` still runs: its coordinator is up and has
+        not restarted since (a node that crashed and came back has forgotten its requests)."""
+        return op.coordinator not in self.down and self.nodes[op.coordinator].epoch == op.epoch
+
     def _start(self, op, targets):
         op.targets = targets
+        op.epoch = self.nodes[op.coordinator].epoch
         if self.config.sloppy:
             op.standins = {name: intended for name, intended in targets if intended is not None}
 
@@ -211,7 +217,7 @@ class Coordinator:
     def ack(self, message):
         """At the coordinator: count acknowledgements; answer after W."""
         op, name = message
-        if op.coordinator not in self.down:
+        if self._alive(op):
             self._acked(op, name)
 
     def _acked(self, op, name):
@@ -246,7 +252,7 @@ class Coordinator:
     def response(self, message):
         """At the coordinator: gather responses; after R, answer with the siblings."""
         op, name, versions = message
-        if op.coordinator in self.down:
+        if not self._alive(op):
             return
         op.heard += 1
         if self.config.read_repair:
@@ -327,6 +333,11 @@ class Coordinator:
                           f"within {self.config.timeout:g} ms")
             return
         word = "W" if op.kind == "put" else "R"
+        if not self._alive(op):
+            self.fail(op, f"timed out after {self.config.timeout:g} ms: the coordinator "
+                          f"{op.coordinator} crashed during the request, with {len(op.replicas)} "
+                          f"of {word}={op.needed} answers, and a crashed process forgets its requests")
+            return
         silent = [name for name, _ in op.targets if name not in op.replicas]
         self.fail(op, f"timed out after {self.config.timeout:g} ms with {len(op.replicas)} of "
                       f"{word}={op.needed} answers (from {op.replicas}); no answer from {silent}")

@@ -27,6 +27,7 @@ import math
 import random
 
 from ..errors import ConfigError
+from .network import check_factor
 
 KINDS = ("crash", "recover", "partition", "heal", "slow")
 
@@ -73,6 +74,8 @@ def check_fault(kind, args, nodes, down=None, sites=()):
             raise ConfigError(f"cannot crash {node!r}: it is already down")
         if kind == "recover" and node not in down:
             raise ConfigError(f"cannot recover {node!r}: it is not down")
+        if kind == "slow":
+            check_factor(args[1])
     if kind == "partition":
         groups = groups_of(args)
         if not groups or not all(isinstance(g, (list, tuple, set, frozenset)) for g in groups):

@@ -187,8 +187,7 @@ class Network:
 
     def slow(self, node, factor):
         """Multiply the delay of every message to or from ``node`` by ``factor`` (1 restores it)."""
-        if not (isinstance(factor, (int, float)) and factor >= 1 and math.isfinite(factor)):
-            raise ConfigError(f"a slow-down factor is a finite number >= 1, got {factor!r}")
+        check_factor(factor)
         if factor == 1:
             self.factors.pop(node, None)
         else:
@@ -240,6 +239,12 @@ class Network:
         if endpoint.__class__ is tuple:
             return endpoint[1]
         return self.regions.region_of(endpoint)
+
+
+def check_factor(factor):
+    """Raise a ConfigError unless ``factor`` is a slow-down factor: a finite number >= 1."""
+    if not (isinstance(factor, (int, float)) and factor >= 1 and math.isfinite(factor)):
+        raise ConfigError(f"a slow-down factor is a finite number >= 1, got {factor!r}")
 
 
 def _site(endpoint):

@@ -55,7 +55,7 @@ class Operation:
     __slots__ = ("id", "kind", "key", "value", "clock", "values", "clocks", "start", "end",
                  "ok", "error", "client", "coordinator", "replicas", "standins", "targets",
                  "stale", "must_see", "needed", "context_in", "callback", "responses", "heard",
-                 "done", "consistent", "answers")
+                 "done", "consistent", "answers", "epoch")
 
     def __init__(self, op_id, kind, key, start, client):
         self.id, self.kind, self.key, self.start, self.client = op_id, kind, key, start, client
@@ -78,6 +78,7 @@ class Operation:
         self.heard = 0             # answers or acknowledgements received
         self.answers = None        # every (replica, versions) answer, for read repair
         self.consistent = False
+        self.epoch = 0             # the coordinator's epoch when it took the request
 
     @property
     def latency(self):

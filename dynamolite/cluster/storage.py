@@ -3,8 +3,8 @@
 Dynamo's local persistence engine is pluggable ("Berkeley Database ... MySQL
 ... an in-memory buffer with persistent backing store"): the node's logic
 never depends on it. Here a store maps a key to its *siblings*, a list of
-``(clock, value)`` versions, and a node calls only the five methods of
-:class:`Store`. Two implementations:
+``(clock, value)`` versions, and a node (with its hint store) calls only the six
+methods of :class:`Store`. Two implementations:
 
 - :class:`MemoryStore`, a dict: fast, and everything is lost when the node crashes;
 - :class:`SQLiteStore`, one SQLite file per node in WAL mode: ``put`` returns
@@ -31,9 +31,13 @@ from typing import Protocol, runtime_checkable
 from ..errors import ConfigError
 
 
+STORE_CALLS = ("get", "put", "delete", "keys", "versions", "crash")
+"""The methods of :class:`Store`."""
+
+
 @runtime_checkable
 class Store(Protocol):
-    """The five calls a node makes on its storage; ``durable`` says what survives a crash."""
+    """The six calls a node makes on its storage; ``durable`` says what survives a crash."""
 
     durable: bool
 
@@ -42,6 +46,9 @@ class Store(Protocol):
 
     def put(self, key, siblings):
         """Replace the siblings of ``key``; when it returns, the write is as safe as the store."""
+
+    def delete(self, key):
+        """Forget ``key`` (hinted handoff drops a hint once its replica has it)."""
 
     def keys(self):
         """Every key held."""
@@ -148,6 +155,15 @@ class SQLiteStore:
         return f"SQLiteStore({str(self.path)!r})"
 
 
+def _checked(store, name):
+    missing = [m for m in ("durable",) + STORE_CALLS if not hasattr(store, m)]
+    if missing:
+        raise ConfigError(f"the store made for {name!r} lacks {', '.join(missing)}: a store has "
+                          f"`durable` and the {len(STORE_CALLS)} calls of the Store protocol, "
+                          f"{', '.join(STORE_CALLS)}")
+    return store
+
+
 def store_factory(store="memory", data_dir=None):
     """A function ``name -> Store`` from ``Cluster(store=..., data_dir=...)``.
 
@@ -155,11 +171,17 @@ def store_factory(store="memory", data_dir=None):
     or a function of the store's name returning a :class:`Store`.
     """
     if callable(store):
-        return store
+        return lambda name: _checked(store(name), name)
     if store == "memory":
         return lambda name: MemoryStore()
     if store == "sqlite":
         if data_dir is None:
             raise ConfigError('store="sqlite" keeps one file per node: pass data_dir="some/folder"')
+        old = sorted(p.name for p in Path(data_dir).glob("*.sqlite"))
+        if old:
+            raise ConfigError(f"data_dir {str(data_dir)!r} already holds store files ({', '.join(old)}): "
+                              f"a new cluster starts with empty stores. Its nodes would count their "
+                              f"clocks from 1 again over the old versions, and a new write whose clock "
+                              f"an old version already has is dropped as seen; use an empty folder")
         return lambda name: SQLiteStore(Path(data_dir) / f"{name}.sqlite")
     raise ConfigError(f'unknown store {store!r}: choose "memory", "sqlite" or a function name -> Store')
