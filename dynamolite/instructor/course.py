@@ -9,21 +9,13 @@ A *course folder* is a directory holding ``nbgrader_config.py``,
 ``solutions/`` (nbgrader's source) and, after :func:`release`,
 ``exercises/`` (the release) and a ``gradebook.db``.
 
-The instructor's workflow, from the course folder (the repository root)::
-
-    python -m dynamolite.instructor release                 # solutions/ -> exercises/, every assignment
-    python -m dynamolite.instructor collect ring inbox/     # files named by student -> submitted/
-    python -m dynamolite.instructor autograde --jobs 2      # every submission, on both cores
-    python -m dynamolite.instructor export grades.csv       # a row a student, a column a part
-    python -m dynamolite.instructor feedback                # feedback/<student>/<assignment>/*.html
-    python -m dynamolite.instructor student-copy ../class   # the kit without solutions/ and tests/
-
 On a classroom hub (``classroom/``), the course's configuration names a course
 id, and release, collect and feedback go through nbgrader's exchange instead
 (:mod:`dynamolite.instructor.exchange`): ``collect ring`` then takes no folder.
 
 Grading many submissions at once is :mod:`dynamolite.instructor.parallel`'s;
-the command line is :mod:`dynamolite.instructor.cli`'s.
+the command line, with the instructor's workflow command by command, is
+:mod:`dynamolite.instructor.cli`'s.
 """
 
 import logging
