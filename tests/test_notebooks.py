@@ -1,5 +1,7 @@
-"""Every lesson and every solution notebook runs top to bottom without an error."""
+"""Every lesson and every solution notebook runs top to bottom without an error, and what
+a lesson's prose says about the numbers it prints holds for the numbers printed."""
 
+import re
 from pathlib import Path
 
 import nbformat
@@ -10,6 +12,20 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted(ROOT.glob("lessons/*.ipynb")) + sorted(ROOT.glob("solutions/*/*.ipynb"))
 
 pytestmark = pytest.mark.slow
+
+
+def _hints_at_the_heal(printed):
+    """Lesson 07, section 3: the comments made during the cut went to stand-ins, so hinted
+    handoff has hints to give back (the prose says it empties them)."""
+    found = re.search(r"at the heal: (\d+) of (\d+) keys diverge, (\d+) hints held", printed)
+    assert found, "lesson 07 no longer prints the keys diverging and the hints at the heal"
+    diverging, keys, hints = map(int, found.groups())
+    assert hints >= keys // 4, (f"only {hints} hints for {keys} keys at the heal: the comments were "
+                                f"written before the failure detectors noticed the cut")
+
+
+CLAIMS = {"07_when_machines_fail.ipynb": [_hints_at_the_heal]}
+"""Per lesson, checks of its printed output against what its prose says about it."""
 
 
 def test_notebooks_are_found():
@@ -35,3 +51,7 @@ def test_notebook_runs_top_to_bottom(path, tmp_path):
               if o.output_type == "error" or (o.output_type == "stream" and o.name == "stderr"
                                                and "Traceback" in o.text)]
     assert not errors, f"{path.name}: {errors[0]}"
+    printed = "".join(o.text for c in nb.cells if c.cell_type == "code" for o in c.outputs
+                      if o.output_type == "stream" and o.name == "stdout")
+    for claim in CLAIMS.get(path.name, ()):
+        claim(printed)
