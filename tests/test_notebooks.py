@@ -14,7 +14,7 @@ NOTEBOOKS = sorted(ROOT.glob("lessons/*.ipynb")) + sorted(ROOT.glob("solutions/*
 pytestmark = pytest.mark.slow
 
 
-def _hints_at_the_heal(printed):
+def _hints_at_the_heal(printed, prose):
     """Lesson 07, section 3: the comments made during the cut went to stand-ins, so hinted
     handoff has hints to give back (the prose says it empties them)."""
     found = re.search(r"at the heal: (\d+) of (\d+) keys diverge, (\d+) hints held", printed)
@@ -24,7 +24,19 @@ def _hints_at_the_heal(printed):
                                 f"written before the failure detectors noticed the cut")
 
 
-CLAIMS = {"07_when_machines_fail.ipynb": [_hints_at_the_heal]}
+def _widget_detector(printed, prose):
+    """Lesson 08, section 3: the timeout it names for the fault widget's failure detector is
+    the widget's, and it is about two of the gossip spread times the lesson measured."""
+    from dynamolite.viz import FaultWidget
+    fail_after = FaultWidget(nodes=6, keys=1).cluster.membership.fail_after
+    assert f"is {fail_after:.0f} ms" in prose, (f"lesson 08 does not state the fault widget's "
+                                                  f"failure detector timeout, {fail_after:.0f} ms")
+    spread = float(re.search(r"rounds x \d+ ms = (\d+) ms to reach everyone", printed).group(1))
+    assert 1.5 <= fail_after / spread <= 2.5, f"{fail_after} ms is not about two spread times of {spread} ms"
+
+
+CLAIMS = {"07_when_machines_fail.ipynb": [_hints_at_the_heal],
+          "08_convergence_in_the_background.ipynb": [_widget_detector]}
 """Per lesson, checks of its printed output against what its prose says about it."""
 
 
@@ -53,5 +65,6 @@ def test_notebook_runs_top_to_bottom(path, tmp_path):
     assert not errors, f"{path.name}: {errors[0]}"
     printed = "".join(o.text for c in nb.cells if c.cell_type == "code" for o in c.outputs
                       if o.output_type == "stream" and o.name == "stdout")
+    prose = " ".join(" ".join(c.source.split()) for c in nb.cells if c.cell_type == "markdown")
     for claim in CLAIMS.get(path.name, ()):
-        claim(printed)
+        claim(printed, prose)
