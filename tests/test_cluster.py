@@ -1,6 +1,7 @@
 """The quorum cluster: configuration errors, the get/put interface, siblings, and quorum properties."""
 
 import gc
+import re
 import random
 
 import networkx as nx
@@ -49,10 +50,27 @@ def run_workload(cluster, ops, keys=5, clients=8, seed=0, think=1.0):
     (dict(latency="LNKD-NVME"), "unknown latency model"),
     (dict(latency=-2.0), "negative"),
     (dict(timeout=0), "timeout"),
+    (dict(timeout="1000"), "timeout must be a positive number of ms, got '1000'"),
 ])
 def test_bad_configurations_fail_loudly(kwargs, rule):
     with pytest.raises(ConfigError, match=rule):
         Cluster(["a", "b", "c", "d"], **kwargs)
+
+
+@pytest.mark.parametrize("nodes", ["abc", 3.0, None])
+def test_nodes_are_a_list_of_names_or_a_count(nodes):
+    with pytest.raises(ConfigError, match="nodes are a list of node names or a count"):
+        Cluster(nodes)
+
+
+@pytest.mark.parametrize("call, rule", [
+    (lambda c: c.sleep("10"), "cannot sleep '10': give a number of ms"),
+    (lambda c: c.put_at("5", "k", 1), "time '5' is not a number of ms"),
+    (lambda c: c.get_at(None, "k"), "time None is not a number of ms"),
+])
+def test_simulated_times_must_be_numbers(call, rule):
+    with pytest.raises(ConfigError, match=re.escape(rule)):
+        call(Cluster(3))
 
 
 def test_region_needs_a_regions_cluster():

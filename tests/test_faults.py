@@ -22,7 +22,8 @@ def cluster(**kwargs):
     (lambda c: c.crash("z"), "cannot crash 'z': it is not a node"),
     (lambda c: c.recover("a"), "cannot recover 'a': it is not down"),
     (lambda c: c.partition(["a", "b"], ["b", "c"]), "'b' is in two groups"),
-    (lambda c: c.partition(["a", "mars"]), "cannot partition 'mars'"),
+    (lambda c: c.partition(["a", "mars"]), "cannot partition 'mars': it is not a node "
+                                           r"\(or datacenter\) of the cluster, whose nodes are \['a', "),
     (lambda c: c.slow("a", 0.5), "factor is a finite number >= 1"),
     (lambda c: c.slow("q", 2), "cannot slow 'q'"),
     (lambda c: (c.crash("a"), c.crash("a")), "already down"),
@@ -30,6 +31,14 @@ def cluster(**kwargs):
 def test_bad_faults_are_config_errors_naming_the_rule(call, rule):
     with pytest.raises(ConfigError, match=rule):
         call(cluster())
+
+
+def test_a_scheduled_fault_that_cannot_apply_names_the_schedule():
+    c = cluster(faults=[(100, "crash", "a")])
+    c.crash("a")                                  # by hand, before the schedule does it
+    with pytest.raises(ConfigError, match=r"the fault schedule's \('crash', 'a'\) cannot apply at "
+                                          r"100 ms: cannot crash 'a': it is already down"):
+        c.sleep(200)
 
 
 @pytest.mark.parametrize("schedule, rule", [

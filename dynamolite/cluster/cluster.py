@@ -40,6 +40,8 @@ simulated times (with an optional callback on completion) and ``run()``
 plays them out; the same seed replays the identical history.
 """
 
+from numbers import Real
+
 from ..errors import ConfigError, SimulationError, UnknownNodeError
 from ..ring import Ring
 from ..vclock import VectorClock, latest, merge
@@ -102,11 +104,7 @@ class Cluster(FaultControls):
                  sloppy=False, clocks="server", prune=None, store="memory", data_dir=None,
                  faults=(), gossip=None, gossip_ms=50.0, fail_after_ms=500.0, handoff_ms=100.0,
                  anti_entropy_ms=None):
-        if isinstance(nodes, int) and not isinstance(nodes, bool):
-            if nodes < 1:
-                raise ConfigError(f"a cluster needs at least one node, got {nodes}")
-            nodes = [f"n{i}" for i in range(nodes)]
-        nodes = list(nodes)
+        nodes = _node_names(nodes)
         self.config = QuorumConfig(n, r, w, sloppy, read_repair, timeout, clocks, prune)
         if n > len(nodes):
             raise ConfigError(f"N={n} replicas need at least {n} nodes, the cluster has {len(nodes)}")
@@ -217,6 +215,9 @@ class Cluster(FaultControls):
                                    f"{sorted(self.regions.graph.nodes)}")
         if self.regions is not None and region is None:
             raise ConfigError("with regions, say where the client is: region='<datacenter>'")
+        if not isinstance(time, Real) or isinstance(time, bool):
+            raise ConfigError(f"time {time!r} is not a number of ms: give a simulated time such as "
+                              f"cluster.now + 10")
         if time < self.sim.now:
             raise ConfigError(f"time {time!r} is in the past: the simulator is at {self.sim.now!r}")
         if coordinator is not None and coordinator not in self.nodes:
@@ -312,6 +313,8 @@ class Cluster(FaultControls):
 
     def sleep(self, ms):
         """Let ``ms`` of simulated time pass (messages in flight and background work go on)."""
+        if not isinstance(ms, Real) or isinstance(ms, bool):
+            raise ConfigError(f"cannot sleep {ms!r}: give a number of ms")
         if ms < 0:
             raise ConfigError(f"cannot sleep a negative time: {ms!r}")
         self.sim.run(until=self.sim.now + ms)
@@ -398,6 +401,18 @@ class Cluster(FaultControls):
                         actor, counter = clock.dot
                         assert top[actor] < counter or any(c.descends(clock) for c, _ in versions), \
                             f"{node.name}'s versions of {key!r} claim {clock.dot} without holding it"
+
+
+def _node_names(nodes):
+    """The node names ``Cluster(nodes)`` means: the list given, or ``n0``, ``n1``... for a count."""
+    if isinstance(nodes, int) and not isinstance(nodes, bool):
+        if nodes < 1:
+            raise ConfigError(f"a cluster needs at least one node, got {nodes}")
+        return [f"n{i}" for i in range(nodes)]
+    if isinstance(nodes, (str, bytes)) or not hasattr(nodes, "__iter__"):
+        raise ConfigError(f"nodes are a list of node names or a count, e.g. Cluster(['A', 'B', 'C']) "
+                          f"or Cluster(3); got {nodes!r}")
+    return list(nodes)
 
 
 def _misses(clocks, writes):

@@ -19,6 +19,8 @@ believes down and keeps the write as a *hint* for it (see
 All the choices live in one :class:`QuorumConfig`.
 """
 
+from numbers import Real
+
 from ..errors import ConfigError
 from ..vclock import DottedVersionVector, latest
 from .network import KINDS
@@ -60,8 +62,8 @@ class QuorumConfig:
         if w > n:
             raise ConfigError(f"W={w} is greater than N={n}: a write cannot wait for more "
                               f"acknowledgements than there are replicas; choose W <= N")
-        if not timeout > 0:
-            raise ConfigError(f"timeout must be positive, got {timeout!r}")
+        if not isinstance(timeout, Real) or isinstance(timeout, bool) or not timeout > 0:
+            raise ConfigError(f"timeout must be a positive number of ms, got {timeout!r}")
         if clocks not in CLOCKS:
             raise ConfigError(f"unknown clocks={clocks!r}: choose 'server' (the paper's server-ID "
                               f"vector clocks) or 'dvv' (dotted version vectors)")

@@ -84,8 +84,9 @@ def check_fault(kind, args, nodes, down=None, sites=()):
         for i, group in enumerate(groups):
             for site in group:
                 if site not in nodes and site not in sites:
-                    raise ConfigError(f"cannot partition {site!r}: it is not a node "
-                                      f"(or datacenter) of the cluster")
+                    raise ConfigError(f"cannot partition {site!r}: it is not a node (or datacenter) "
+                                      f"of the cluster, whose nodes are {nodes}"
+                                      + (f" and datacenters {list(sites)}" if sites else ""))
                 if site in seen:
                     raise ConfigError(f"{site!r} is in two groups of the partition: a node is on "
                                       f"one side of a cut, name it in one group only")
@@ -194,4 +195,8 @@ class FaultControls:
 
     def _apply_fault(self, fault):
         kind, args = fault
-        getattr(self, kind)(*args)
+        try:
+            getattr(self, kind)(*args)
+        except ConfigError as error:      # a fault applied by hand got there first
+            raise ConfigError(f"the fault schedule's {(kind, *args)!r} cannot apply at "
+                              f"{self.sim.now:g} ms: {error}") from None
