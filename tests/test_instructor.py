@@ -185,3 +185,12 @@ def test_a_kernel_that_fails_to_start_is_tried_once_more(monkeypatch):
     assert parallel._grade_one(".", "ring", "unlucky")[0] is None
     assert "not valid JSON" in parallel._grade_one(".", "ring", "broken")[0]
     assert calls == ["unlucky", "unlucky", "broken"]
+
+
+def test_a_step_that_cannot_go_on_says_why_without_a_traceback(tmp_path, capsys):
+    (tmp_path / "homework.txt").write_text("not a kit")
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["--root", str(ROOT), "student-copy", str(tmp_path)])
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err == (f"python -m dynamolite.instructor: error: {tmp_path} is not "
+                                       f"empty: choose a new folder for the student copy\n")

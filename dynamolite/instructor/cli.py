@@ -17,6 +17,7 @@ import argparse
 import time
 from pathlib import Path
 
+from ..errors import CourseError
 from .course import (assignments, collect, export_csv, feedback, release_all, student_copy,
                      submissions)
 from .parallel import autograde_all
@@ -49,7 +50,14 @@ def main(argv=None):
     root = Path(args.root).resolve()
     if not (root / "nbgrader_config.py").exists():
         parser.error(f"{root} has no nbgrader_config.py: run from the course folder or pass --root")
+    try:
+        return _run(args, root, parser)
+    except CourseError as error:          # a step that cannot go on: say why, without a traceback
+        parser.exit(2, f"{parser.prog}: error: {error}\n")
 
+
+def _run(args, root, parser):
+    """Carry out the parsed command in the course folder ``root``."""
     from . import exchange      # the classroom: release, collect and feedback through nbgrader's exchange
     if args.command in ("release", "collect", "feedback") and exchange.course_id(root):
         return exchange.cli(args, root)
