@@ -7,6 +7,8 @@ recorded wrong answer loses exactly that part (and parts that reuse it).
 import copy
 import io
 import logging
+import subprocess
+import sys
 
 import nbformat
 import pytest
@@ -124,6 +126,9 @@ def test_student_copy_has_no_answers_and_selfcheck_there_runs_visible_tests_only
     assert "BEGIN SOLUTION" not in copied and "BEGIN HIDDEN TESTS" not in copied
     with pytest.raises(CourseError, match="is not empty"):
         course.student_copy(copy, ROOT)
+    # the README's test command works in the copy too: there it runs the package's doctests
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q"], cwd=copy, capture_output=True, text=True)
+    assert run.returncode == 0 and "passed" in run.stdout, run.stdout[-3000:]
 
     # a wrong answer only the hidden tests catch: bisect_left agrees on every visible example
     nb = nbformat.read(ROOT / "solutions" / "ring" / "ring.ipynb", as_version=4)

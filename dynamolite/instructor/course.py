@@ -262,9 +262,10 @@ def feedback(assignment, root=KIT_ROOT, student=None):
 # A student copy
 # --------------------------------------------------------------------------
 STUDENT_COPY = ("README.md", "requirements.txt", "pyproject.toml", "nbgrader_config.py",
-                "dynamolite", "lessons", "exercises")
+                "dynamolite", "lessons", "exercises", "classroom/learner")
 """What a learner's copy of the kit holds: no ``solutions/`` (answers and hidden tests), no
-``tests/`` (its recorded wrong answers are answers too), no grading folders. It also gets
+``tests/`` (its recorded wrong answers are answers too), no grading folders; the classroom's
+learner settings, which the package's doctests read. It also gets
 ``released/``, an untouched copy of ``exercises/`` that self-check grades against (the
 learner edits ``exercises/``)."""
 
