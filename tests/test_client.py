@@ -2,14 +2,10 @@
 the table: batch get/write, transactions, table updates and descriptions, pagination,
 legacy parameters, reserved words and DynamoDB's validation order and messages."""
 
-import os
 import re
 from decimal import Decimal
 from pathlib import Path
-from unittest import mock
 
-import boto3
-import moto
 import pytest
 from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError, ParamValidationError
@@ -17,8 +13,6 @@ from botocore.exceptions import ClientError, ParamValidationError
 import dynamolite
 from dynamolite.table import client, resource
 from dynamolite.table.expressions import RESERVED_WORDS
-from dynalite_server import FAKE_CREDENTIALS
-from oracle_differences import MOTO_ALONE
 
 KEYS = dict(KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
                        {"AttributeName": "sk", "KeyType": "RANGE"}],
@@ -233,119 +227,6 @@ def test_condition_check_in_a_transaction(db):
                                 "ExpressionAttributeValues": {":n": N(100)}}},
             {"Delete": {"TableName": "T", "Key": {"pk": S("a"), "sk": N(2)}}}])
     assert "Item" in db.get_item(TableName="T", Key={"pk": S("a"), "sk": N(2)})
-
-
-# A stored item the updates below stumble on: what fails depends on what it holds.
-STORED = {"pk": S("a"), "sk": N(9), "s": S("word"), "n": N(1), "pad": S("p" * 10_000)}
-WRONG_TYPE = "An operand in the update expression has an incorrect data type"
-ON_THE_ITEM = {             # update expression, its values -> the reason's message
-    "ADD to a string": ("ADD s :one", {":one": N(1)}, WRONG_TYPE),
-    "+ on a string": ("SET s = s + :one", {":one": N(1)}, WRONG_TYPE),
-    "list_append on a number": ("SET n = list_append(n, :l)", {":l": {"L": [N(1)]}}, WRONG_TYPE),
-    "DELETE from a string": ("DELETE s :ns", {":ns": {"NS": ["1"]}}, WRONG_TYPE),
-    "a path into a missing map": ("SET nowhere.x = :one", {":one": N(1)},
-                                  "The document path provided in the update expression is "
-                                  "invalid for update"),
-    "a missing attribute read": ("SET n = nowhere + :one", {":one": N(1)},
-                                 "The provided expression refers to an attribute that does "
-                                 "not exist in the item"),
-    "the item grows past 400 KB": ("SET big = :big", {":big": S("x" * 400_000)},
-                                   "Item size to update has exceeded the maximum allowed size"),
-}
-ORDER = {"Put": {"TableName": "T", "Item": {"pk": S("order"), "sk": N(1)}}}
-
-
-def _update(expression, values, sk=9):
-    return {"Update": {"TableName": "T", "Key": {"pk": S("a"), "sk": N(sk)},
-                       "UpdateExpression": expression, "ExpressionAttributeValues": values}}
-
-
-def _nothing_written(low):
-    assert "Item" not in low.get_item(TableName="T", Key={"pk": S("order"), "sk": N(1)})
-    assert low.get_item(TableName="T", Key={"pk": S("a"), "sk": N(9)})["Item"] == STORED
-
-
-def _transact(low, actions):
-    """(error code, message, CancellationReasons) of a transaction that must fail."""
-    with pytest.raises(ClientError) as e:
-        low.transact_write_items(TransactItems=actions)
-    return (*error(e), e.value.response.get("CancellationReasons"))
-
-
-@pytest.mark.parametrize("case", list(ON_THE_ITEM))
-def test_an_update_failing_on_the_stored_item_cancels_the_transaction(db, case):
-    expression, values, message = ON_THE_ITEM[case]
-    db.put_item(TableName="T", Item=STORED)
-    got = _transact(db, [ORDER, _update(expression, values)])
-    assert got == ("TransactionCanceledException", "Transaction cancelled, please refer "
-                   "cancellation reasons for specific reasons [None, ValidationError]",
-                   [{"Code": "None"}, {"Code": "ValidationError", "Message": message}])
-    _nothing_written(db)
-    with pytest.raises(db.exceptions.ValidationException, match=re.escape(message)):
-        db.update_item(**_update(expression, values)["Update"])        # alone: refused
-    _nothing_written(db)
-
-
-ON_THE_REQUEST = {          # actions -> the ValidationException's message
-    "a syntax error": [_update("SET = :one", {":one": N(1)})],
-    "an undefined value": [_update("SET n = :nope", {":one": N(1)})],
-    "a :value of the wrong type for +": [_update("SET n = n + :s", {":s": S("x")})],
-    "a key without its sort key": [{"Update": {"TableName": "T", "Key": {"pk": S("a")},
-                                               "UpdateExpression": "SET n = :one",
-                                               "ExpressionAttributeValues": {":one": N(1)}}}],
-    "a put over 400 KB": [{"Put": {"TableName": "T",
-                                   "Item": {"pk": S("b"), "sk": N(1), "x": S("x" * 410_000)}}}],
-    "after an action the stored item fails": [_update("ADD s :one", {":one": N(1)}),
-                                              _update("SET = :one", {":one": N(1)}, sk=0)],
-}
-
-
-@pytest.mark.parametrize("case", list(ON_THE_REQUEST))
-def test_a_mistake_in_the_request_itself_refuses_the_whole_transaction(db, case):
-    db.put_item(TableName="T", Item=STORED)
-    code, message, reasons = _transact(db, [ORDER, *ON_THE_REQUEST[case]])
-    assert (code, reasons) == ("ValidationException", None), message
-    _nothing_written(db)
-
-
-def test_a_cancelled_transaction_through_the_resource_writes_nothing():
-    db = resource()
-    table = db.create_table(TableName="T", **KEYS)
-    table.put_item(Item={"pk": "a", "sk": 9, "s": "word", "n": 1, "pad": "p" * 10_000})
-    table.put_item(Item={"pk": "a", "sk": 1, "v": 0})
-    low = db.meta.client
-    code, message, reasons = _transact(low, [
-        ORDER,
-        {"ConditionCheck": {"TableName": "T", "Key": {"pk": S("a"), "sk": N(1)},
-                            "ConditionExpression": "v > :zero",
-                            "ExpressionAttributeValues": {":zero": N(0)}}},
-        _update("SET s = list_append(s, :l)", {":l": {"L": [S("x")]}})])
-    assert code == "TransactionCanceledException"
-    assert message.endswith("[None, ConditionalCheckFailed, ValidationError]")
-    assert reasons[2] == {"Code": "ValidationError", "Message": WRONG_TYPE}
-    assert table.item_count == 2 and "Item" not in table.get_item(Key={"pk": "order", "sk": 1})
-    assert table.get_item(Key={"pk": "a", "sk": 9})["Item"]["s"] == "word"
-
-
-@pytest.mark.parametrize("case", list(ON_THE_ITEM) + list(ON_THE_REQUEST))
-def test_transaction_errors_as_moto_gives_them_or_as_documented(case):
-    """moto is the one oracle with transactions (dynalite 4.0 has none): the same code and
-    reasons, unless an entry of MOTO_ALONE says where DynamoDB's documentation differs."""
-    actions = ([_update(*ON_THE_ITEM[case][:2])] if case in ON_THE_ITEM
-               else ON_THE_REQUEST[case])
-    answers = {}
-    with mock.patch.dict(os.environ, FAKE_CREDENTIALS), moto.mock_aws():
-        for name, low in (("moto", boto3.client("dynamodb", region_name="us-east-1")),
-                          ("ours", client())):
-            low.create_table(TableName="T", **KEYS)
-            low.put_item(TableName="T", Item=STORED)
-            low.put_item(TableName="T", Item={"pk": S("a"), "sk": N(0)})
-            code, _, reasons = _transact(low, [ORDER, *actions])
-            answers[name] = (code, [r["Code"] for r in reasons or ()])
-            _nothing_written(low)
-    if answers["moto"] != answers["ours"]:
-        entry = next((e for e in MOTO_ALONE if e["when"](answers["moto"], answers["ours"])), None)
-        assert entry is not None, f"moto and dynalite disagree, undocumented: {answers!r}"
 
 
 # -- tables: describe, update, list, paginate -------------------------------------
