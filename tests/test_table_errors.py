@@ -136,49 +136,47 @@ def test_invalid_input_to_the_client_raises_a_client_error(case):
 
 
 # -- transactions: the stored item cancels them, the request's own mistakes refuse them --
-def _S(v):
-    return {"S": v}
-
-
-def _N(v):
-    return {"N": str(v)}
-
-
-@pytest.fixture
-def low():
-    c = client()
-    c.create_table(TableName="T", **SCHEMA)
-    return c
+def _v(value):
+    """A typed attribute value: {"S": ...} for a string, {"N": ...} for a number."""
+    return {"S": value} if isinstance(value, str) else {"N": str(value)}
 
 
 # A stored item the updates below stumble on: what fails depends on what it holds.
-STORED = {"pk": _S("a"), "sk": _N(9), "s": _S("word"), "n": _N(1), "pad": _S("p" * 10_000)}
+STORED = {"pk": _v("a"), "sk": _v(9), "s": _v("word"), "n": _v(1), "pad": _v("p" * 10_000)}
 WRONG_TYPE = "An operand in the update expression has an incorrect data type"
 ON_THE_ITEM = {             # update expression, its values -> the reason's message
-    "ADD to a string": ("ADD s :one", {":one": _N(1)}, WRONG_TYPE),
-    "+ on a string": ("SET s = s + :one", {":one": _N(1)}, WRONG_TYPE),
-    "list_append on a number": ("SET n = list_append(n, :l)", {":l": {"L": [_N(1)]}}, WRONG_TYPE),
+    "ADD to a string": ("ADD s :one", {":one": _v(1)}, WRONG_TYPE),
+    "+ on a string": ("SET s = s + :one", {":one": _v(1)}, WRONG_TYPE),
+    "list_append on a number": ("SET n = list_append(n, :l)", {":l": {"L": [_v(1)]}}, WRONG_TYPE),
     "DELETE from a string": ("DELETE s :ns", {":ns": {"NS": ["1"]}}, WRONG_TYPE),
-    "a path into a missing map": ("SET nowhere.x = :one", {":one": _N(1)},
+    "a path into a missing map": ("SET nowhere.x = :one", {":one": _v(1)},
                                   "The document path provided in the update expression is "
                                   "invalid for update"),
-    "a missing attribute read": ("SET n = nowhere + :one", {":one": _N(1)},
+    "a missing attribute read": ("SET n = nowhere + :one", {":one": _v(1)},
                                  "The provided expression refers to an attribute that does "
                                  "not exist in the item"),
-    "the item grows past 400 KB": ("SET big = :big", {":big": _S("x" * 400_000)},
+    "the item grows past 400 KB": ("SET big = :big", {":big": _v("x" * 400_000)},
                                    "Item size to update has exceeded the maximum allowed size"),
 }
-ORDER = {"Put": {"TableName": "T", "Item": {"pk": _S("order"), "sk": _N(1)}}}
+ORDER = {"Put": {"TableName": "T", "Item": {"pk": _v("order"), "sk": _v(1)}}}
 
 
 def _update(expression, values, sk=9):
-    return {"Update": {"TableName": "T", "Key": {"pk": _S("a"), "sk": _N(sk)},
+    return {"Update": {"TableName": "T", "Key": {"pk": _v("a"), "sk": _v(sk)},
                        "UpdateExpression": expression, "ExpressionAttributeValues": values}}
 
 
+def _with_stored(low):
+    """``low`` with table T holding STORED and a small item (sort key 0)."""
+    low.create_table(TableName="T", **SCHEMA)
+    low.put_item(TableName="T", Item=STORED)
+    low.put_item(TableName="T", Item={"pk": _v("a"), "sk": _v(0)})
+    return low
+
+
 def _nothing_written(low):
-    assert "Item" not in low.get_item(TableName="T", Key={"pk": _S("order"), "sk": _N(1)})
-    assert low.get_item(TableName="T", Key={"pk": _S("a"), "sk": _N(9)})["Item"] == STORED
+    assert "Item" not in low.get_item(TableName="T", Key={"pk": _v("order"), "sk": _v(1)})
+    assert low.get_item(TableName="T", Key={"pk": _v("a"), "sk": _v(9)})["Item"] == STORED
 
 
 def _transact(low, actions):
@@ -190,9 +188,9 @@ def _transact(low, actions):
 
 
 @pytest.mark.parametrize("case", list(ON_THE_ITEM))
-def test_an_update_failing_on_the_stored_item_cancels_the_transaction(low, case):
+def test_an_update_failing_on_the_stored_item_cancels_the_transaction(case):
     expression, values, message = ON_THE_ITEM[case]
-    low.put_item(TableName="T", Item=STORED)
+    low = _with_stored(client())
     got = _transact(low, [ORDER, _update(expression, values)])
     assert got == ("TransactionCanceledException", "Transaction cancelled, please refer "
                    "cancellation reasons for specific reasons [None, ValidationError]",
@@ -204,28 +202,28 @@ def test_an_update_failing_on_the_stored_item_cancels_the_transaction(low, case)
 
 
 ON_THE_REQUEST = {          # actions -> what the ValidationException's message says
-    "a syntax error": ([_update("SET = :one", {":one": _N(1)})], "Syntax error"),
-    "an undefined value": ([_update("SET n = :nope + :one", {":one": _N(1)})],
+    "a syntax error": ([_update("SET = :one", {":one": _v(1)})], "Syntax error"),
+    "an undefined value": ([_update("SET n = :nope + :one", {":one": _v(1)})],
                            "attribute value used in expression is not defined"),
-    "a :value of the wrong type for +": ([_update("SET n = n + :s", {":s": _S("x")})],
+    "a :value of the wrong type for +": ([_update("SET n = n + :s", {":s": _v("x")})],
                                          "operator or function: +, operand type: S"),
-    "a key without its sort key": ([{"Update": {"TableName": "T", "Key": {"pk": _S("a")},
+    "a key without its sort key": ([{"Update": {"TableName": "T", "Key": {"pk": _v("a")},
                                                 "UpdateExpression": "SET n = :one",
-                                                "ExpressionAttributeValues": {":one": _N(1)}}}],
+                                                "ExpressionAttributeValues": {":one": _v(1)}}}],
                                    "The provided key element does not match the schema"),
-    "a put over 400 KB": ([{"Put": {"TableName": "T", "Item": {"pk": _S("b"), "sk": _N(1),
-                                                               "x": _S("x" * 410_000)}}}],
+    "a put over 400 KB": ([{"Put": {"TableName": "T", "Item": {"pk": _v("b"), "sk": _v(1),
+                                                               "x": _v("x" * 410_000)}}}],
                           "Item size has exceeded the maximum allowed size"),
-    "after an action the stored item fails": ([_update("ADD s :one", {":one": _N(1)}),
-                                               _update("SET = :one", {":one": _N(1)}, sk=0)],
+    "after an action the stored item fails": ([_update("ADD s :one", {":one": _v(1)}),
+                                               _update("SET = :one", {":one": _v(1)}, sk=0)],
                                               "Syntax error"),
 }
 
 
 @pytest.mark.parametrize("case", list(ON_THE_REQUEST))
-def test_a_mistake_in_the_request_itself_refuses_the_whole_transaction(low, case):
+def test_a_mistake_in_the_request_itself_refuses_the_whole_transaction(case):
     actions, says = ON_THE_REQUEST[case]
-    low.put_item(TableName="T", Item=STORED)
+    low = _with_stored(client())
     code, message, reasons = _transact(low, [ORDER, *actions])
     assert (code, reasons) == ("ValidationException", None) and says in message, message
     _nothing_written(low)
@@ -239,10 +237,10 @@ def test_a_cancelled_transaction_through_the_resource_writes_nothing():
     low = db.meta.client
     code, message, reasons = _transact(low, [
         ORDER,
-        {"ConditionCheck": {"TableName": "T", "Key": {"pk": _S("a"), "sk": _N(1)},
+        {"ConditionCheck": {"TableName": "T", "Key": {"pk": _v("a"), "sk": _v(1)},
                             "ConditionExpression": "v > :zero",
-                            "ExpressionAttributeValues": {":zero": _N(0)}}},
-        _update("SET s = list_append(s, :l)", {":l": {"L": [_S("x")]}})])
+                            "ExpressionAttributeValues": {":zero": _v(0)}}},
+        _update("SET s = list_append(s, :l)", {":l": {"L": [_v("x")]}})])
     assert code == "TransactionCanceledException"
     assert message.endswith("[None, ConditionalCheckFailed, ValidationError]")
     assert reasons[2] == {"Code": "ValidationError", "Message": WRONG_TYPE}
@@ -260,10 +258,7 @@ def test_transaction_errors_as_moto_gives_them_or_as_documented(case):
     with mock.patch.dict(os.environ, FAKE_CREDENTIALS), moto.mock_aws():
         for name, low in (("moto", boto3.client("dynamodb", region_name="us-east-1")),
                           ("ours", client())):
-            low.create_table(TableName="T", **SCHEMA)
-            low.put_item(TableName="T", Item=STORED)
-            low.put_item(TableName="T", Item={"pk": _S("a"), "sk": _N(0)})
-            code, _, reasons = _transact(low, [ORDER, *actions])
+            code, _, reasons = _transact(_with_stored(low), [ORDER, *actions])
             answers[name] = (code, [r["Code"] for r in reasons or ()])
             _nothing_written(low)
     if answers["moto"] != answers["ours"]:
