@@ -45,3 +45,27 @@ DIFFERENCES = [
      "source": "DynamoDB API Reference, CreateTable, AttributeDefinitions: \"An array of "
                "attributes that describe the key schema for the table and indexes\""},
 ]
+
+
+# Operations only moto has (dynalite 4.0 has no transactions): where moto departs from
+# DynamoDB's documentation. Each entry: ``name``, ``source`` (the documentation that
+# decides) and ``when(moto, ours)``, which recognizes the case from the two answers
+# (error code, cancellation reason codes); dynamolite follows the documentation
+# (test_client.py compares the two on transactions).
+MOTO_ALONE = [
+    {"name": "a TransactWriteItems update that fails because of the stored item (ADD to a "
+             "string, a path into a missing map, an item growing past 400 KB...) cancels the "
+             "transaction with a ValidationError reason (moto: ValidationException)",
+     "when": lambda moto, ours: (moto == ("ValidationException", [])
+                                 and ours[0] == "TransactionCanceledException"
+                                 and "ValidationError" in ours[1]),
+     "source": "DynamoDB API Reference, TransactWriteItems: the request is rejected when "
+               "\"An item size becomes too large (bigger than 400 KB) ... or a similar "
+               "validation error occurs because of changes made by the transaction\"; "
+               "TransactionCanceledException, cancellation reason codes: \"Validation Error: "
+               "Code: ValidationError\" with \"An operand in the update expression has an "
+               "incorrect data type\", \"Item size to update has exceeded the maximum allowed "
+               "size\", \"The document path provided in the update expression is invalid for "
+               "update\", \"The provided expression refers to an attribute that does not exist "
+               "in the item\""},
+]

@@ -1,13 +1,21 @@
 """Every public call of the table, given invalid input, raises botocore's ClientError:
-never a private exception of the table's own (one error path)."""
+never a private exception of the table's own (one error path). In a transaction, which
+mistakes refuse the request and which cancel the transaction."""
 
+import os
+import re
 from decimal import Decimal
+from unittest import mock
 
+import boto3
+import moto
 import pytest
 from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
-from dynamolite.table import resource
+from dynamolite.table import client, resource
+from dynalite_server import FAKE_CREDENTIALS
+from oracle_differences import MOTO_ALONE
 
 SCHEMA = dict(
     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
@@ -118,7 +126,6 @@ CLIENT_INVALID = {
 
 @pytest.mark.parametrize("case", list(CLIENT_INVALID))
 def test_invalid_input_to_the_client_raises_a_client_error(case):
-    from dynamolite.table import client
     c = client()
     c.create_table(TableName="T", **SCHEMA)
     c.put_item(TableName="T", Item=_key("x", 1))
@@ -126,3 +133,134 @@ def test_invalid_input_to_the_client_raises_a_client_error(case):
         CLIENT_INVALID[case](c)
     assert e.value.response["Error"]["Code"].endswith(("Exception", "Exceeded"))
     assert c.scan(TableName="T")["Count"] == 1
+
+
+# -- transactions: the stored item cancels them, the request's own mistakes refuse them --
+def _v(value):
+    """A typed attribute value: {"S": ...} for a string, {"N": ...} for a number."""
+    return {"S": value} if isinstance(value, str) else {"N": str(value)}
+
+
+# A stored item the updates below stumble on: what fails depends on what it holds.
+STORED = {"pk": _v("a"), "sk": _v(9), "s": _v("word"), "n": _v(1), "pad": _v("p" * 10_000)}
+WRONG_TYPE = "An operand in the update expression has an incorrect data type"
+ON_THE_ITEM = {             # update expression, its values -> the reason's message
+    "ADD to a string": ("ADD s :one", {":one": _v(1)}, WRONG_TYPE),
+    "+ on a string": ("SET s = s + :one", {":one": _v(1)}, WRONG_TYPE),
+    "list_append on a number": ("SET n = list_append(n, :l)", {":l": {"L": [_v(1)]}}, WRONG_TYPE),
+    "DELETE from a string": ("DELETE s :ns", {":ns": {"NS": ["1"]}}, WRONG_TYPE),
+    "a path into a missing map": ("SET nowhere.x = :one", {":one": _v(1)},
+                                  "The document path provided in the update expression is "
+                                  "invalid for update"),
+    "a missing attribute read": ("SET n = nowhere + :one", {":one": _v(1)},
+                                 "The provided expression refers to an attribute that does "
+                                 "not exist in the item"),
+    "the item grows past 400 KB": ("SET big = :big", {":big": _v("x" * 400_000)},
+                                   "Item size to update has exceeded the maximum allowed size"),
+}
+ORDER = {"Put": {"TableName": "T", "Item": {"pk": _v("order"), "sk": _v(1)}}}
+
+
+def _update(expression, values, sk=9):
+    return {"Update": {"TableName": "T", "Key": {"pk": _v("a"), "sk": _v(sk)},
+                       "UpdateExpression": expression, "ExpressionAttributeValues": values}}
+
+
+def _with_stored(low):
+    """``low`` with table T holding STORED and a small item (sort key 0)."""
+    low.create_table(TableName="T", **SCHEMA)
+    low.put_item(TableName="T", Item=STORED)
+    low.put_item(TableName="T", Item={"pk": _v("a"), "sk": _v(0)})
+    return low
+
+
+def _nothing_written(low):
+    assert "Item" not in low.get_item(TableName="T", Key={"pk": _v("order"), "sk": _v(1)})
+    assert low.get_item(TableName="T", Key={"pk": _v("a"), "sk": _v(9)})["Item"] == STORED
+
+
+def _transact(low, actions):
+    """(error code, message, CancellationReasons) of a transaction that must fail."""
+    with pytest.raises(ClientError) as e:
+        low.transact_write_items(TransactItems=actions)
+    return (e.value.response["Error"]["Code"], e.value.response["Error"]["Message"],
+            e.value.response.get("CancellationReasons"))
+
+
+@pytest.mark.parametrize("case", list(ON_THE_ITEM))
+def test_an_update_failing_on_the_stored_item_cancels_the_transaction(case):
+    expression, values, message = ON_THE_ITEM[case]
+    low = _with_stored(client())
+    got = _transact(low, [ORDER, _update(expression, values)])
+    assert got == ("TransactionCanceledException", "Transaction cancelled, please refer "
+                   "cancellation reasons for specific reasons [None, ValidationError]",
+                   [{"Code": "None"}, {"Code": "ValidationError", "Message": message}])
+    _nothing_written(low)
+    with pytest.raises(low.exceptions.ValidationException, match=re.escape(message)):
+        low.update_item(**_update(expression, values)["Update"])        # alone: refused
+    _nothing_written(low)
+
+
+ON_THE_REQUEST = {          # actions -> what the ValidationException's message says
+    "a syntax error": ([_update("SET = :one", {":one": _v(1)})], "Syntax error"),
+    "an undefined value": ([_update("SET n = :nope + :one", {":one": _v(1)})],
+                           "attribute value used in expression is not defined"),
+    "a :value of the wrong type for +": ([_update("SET n = n + :s", {":s": _v("x")})],
+                                         "operator or function: +, operand type: S"),
+    "a key without its sort key": ([{"Update": {"TableName": "T", "Key": {"pk": _v("a")},
+                                                "UpdateExpression": "SET n = :one",
+                                                "ExpressionAttributeValues": {":one": _v(1)}}}],
+                                   "The provided key element does not match the schema"),
+    "a put over 400 KB": ([{"Put": {"TableName": "T", "Item": {"pk": _v("b"), "sk": _v(1),
+                                                               "x": _v("x" * 410_000)}}}],
+                          "Item size has exceeded the maximum allowed size"),
+    "after an action the stored item fails": ([_update("ADD s :one", {":one": _v(1)}),
+                                               _update("SET = :one", {":one": _v(1)}, sk=0)],
+                                              "Syntax error"),
+}
+
+
+@pytest.mark.parametrize("case", list(ON_THE_REQUEST))
+def test_a_mistake_in_the_request_itself_refuses_the_whole_transaction(case):
+    actions, says = ON_THE_REQUEST[case]
+    low = _with_stored(client())
+    code, message, reasons = _transact(low, [ORDER, *actions])
+    assert (code, reasons) == ("ValidationException", None) and says in message, message
+    _nothing_written(low)
+
+
+def test_a_cancelled_transaction_through_the_resource_writes_nothing():
+    db = resource()
+    table = db.create_table(TableName="T", **SCHEMA)
+    table.put_item(Item={"pk": "a", "sk": 9, "s": "word", "n": 1, "pad": "p" * 10_000})
+    table.put_item(Item={"pk": "a", "sk": 1, "v": 0})
+    low = db.meta.client
+    code, message, reasons = _transact(low, [
+        ORDER,
+        {"ConditionCheck": {"TableName": "T", "Key": {"pk": _v("a"), "sk": _v(1)},
+                            "ConditionExpression": "v > :zero",
+                            "ExpressionAttributeValues": {":zero": _v(0)}}},
+        _update("SET s = list_append(s, :l)", {":l": {"L": [_v("x")]}})])
+    assert code == "TransactionCanceledException"
+    assert message.endswith("[None, ConditionalCheckFailed, ValidationError]")
+    assert reasons[2] == {"Code": "ValidationError", "Message": WRONG_TYPE}
+    assert table.item_count == 2 and "Item" not in table.get_item(Key={"pk": "order", "sk": 1})
+    assert table.get_item(Key={"pk": "a", "sk": 9})["Item"]["s"] == "word"
+
+
+@pytest.mark.parametrize("case", list(ON_THE_ITEM) + list(ON_THE_REQUEST))
+def test_transaction_errors_as_moto_gives_them_or_as_documented(case):
+    """moto is the one oracle with transactions (dynalite 4.0 has none): the same code and
+    reasons, unless an entry of MOTO_ALONE says where DynamoDB's documentation differs."""
+    actions = ([_update(*ON_THE_ITEM[case][:2])] if case in ON_THE_ITEM
+               else ON_THE_REQUEST[case][0])
+    answers = {}
+    with mock.patch.dict(os.environ, FAKE_CREDENTIALS), moto.mock_aws():
+        for name, low in (("moto", boto3.client("dynamodb", region_name="us-east-1")),
+                          ("ours", client())):
+            code, _, reasons = _transact(_with_stored(low), [ORDER, *actions])
+            answers[name] = (code, [r["Code"] for r in reasons or ()])
+            _nothing_written(low)
+    if answers["moto"] != answers["ours"]:
+        entry = next((e for e in MOTO_ALONE if e["when"](answers["moto"], answers["ours"])), None)
+        assert entry is not None, f"moto and dynamolite disagree, undocumented: {answers!r}"

@@ -29,16 +29,30 @@ CODES = ("ConditionalCheckFailedException", "ValidationException", "ResourceNotF
 
 class Refused(Exception):
     """Internal: DynamoDB refuses the request. ``code`` is DynamoDB's error code,
-    ``extra`` what the reply carries besides (an ``Item``, ``CancellationReasons``)."""
+    ``extra`` what the reply carries besides (an ``Item``, ``CancellationReasons``).
+    ``reason`` is set when the refusal depends on the stored item rather than on the
+    request alone: inside a transaction it does not refuse the request but cancels the
+    transaction, and ``reason`` is the code of its ``CancellationReasons`` entry."""
 
-    def __init__(self, message, code="ValidationException", **extra):
+    def __init__(self, message, code="ValidationException", reason=None, **extra):
         super().__init__(message)
-        self.message, self.code, self.extra = message, code, extra
+        self.message, self.code, self.reason, self.extra = message, code, reason, extra
 
 
 def invalid(message):
-    """A ValidationException to raise."""
+    """A ValidationException to raise: the request itself is wrong, whatever is stored."""
     return Refused(message)
+
+
+def invalid_for_item(message):
+    """A ValidationException that the stored item causes (an update adding to a string,
+    an item growing past 400 KB): a transaction is cancelled with a ``ValidationError``
+    reason for it.
+
+    >>> invalid_for_item(WRONG_OPERAND_TYPE).reason
+    'ValidationError'
+    """
+    return Refused(message, reason="ValidationError")
 
 
 def _error_class(code):
@@ -93,6 +107,9 @@ KEY_BEGINS_WITH_NUMBER = ("Invalid KeyConditionExpression: Incorrect operand typ
 INVALID_PATH_FOR_UPDATE = "The document path provided in the update expression is invalid for update"
 MISSING_ATTRIBUTE = "The provided expression refers to an attribute that does not exist in the item"
 WRONG_OPERAND_TYPE = "An operand in the update expression has an incorrect data type"
+UPDATE_ITEM_TOO_BIG = "Item size to update has exceeded the maximum allowed size"
+UPDATE_INDEX_KEY_TYPE = ("The update expression attempted to update the secondary index key to "
+                         "unsupported type")
 PUT_RETURN_VALUES = "ReturnValues can only be ALL_OLD or NONE"
 RETURN_VALUES = "Return values set to invalid value"
 UPDATE_EXPRESSION_REQUIRED = "UpdateExpression is required by dynamolite"

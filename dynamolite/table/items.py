@@ -68,7 +68,8 @@ def check_condition(parsed, names, values, old, params):
     extra = {}
     if params.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD" and old is not None:
         extra["Item"] = copy.deepcopy(old)
-    raise Refused(errors.CONDITION_FAILED, "ConditionalCheckFailedException", **extra)
+    raise Refused(errors.CONDITION_FAILED, "ConditionalCheckFailedException",
+                  reason="ConditionalCheckFailed", **extra)
 
 
 def _returns(params, allowed, message):
@@ -182,7 +183,7 @@ def plan_update(table, params):
         check_condition(parsed, names, values, write.old, params)
     base = write.old if write.old is not None else normalize(dict(params["Key"]))
     write.new = apply_update(actions, base, ph)
-    write.size = table.check_item(write.new)
+    write.size = table.check_item(write.new, updated=True)
     return write, touched
 
 

@@ -25,7 +25,7 @@ import datetime
 import uuid
 
 from . import errors
-from .errors import Refused, invalid
+from .errors import Refused, invalid, invalid_for_item
 from .storage import Index, Partitions, key_names
 from ..ring import token
 from .values import (HASH_KEY_LIMIT, ITEM_LIMIT, RANGE_KEY_LIMIT, WRITE_UNIT, hash_bytes,
@@ -198,8 +198,10 @@ class StoredTable:
                 raise invalid(errors.key_mismatch())
         return key[self.hash_name], self.sort_tuple(key)
 
-    def check_item(self, item):
-        """Validate a whole item before it is stored (keys, types, limits); return its size."""
+    def check_item(self, item, updated=False):
+        """Validate a whole item before it is stored (keys, types, limits); return its size.
+        ``updated``: the item is an update's result, so an index key of the wrong type or
+        a size over the limit comes from the stored item (and DynamoDB says so)."""
         for name in (self.hash_name, self.range_name):
             if name is not None:
                 if name not in item:
@@ -212,6 +214,8 @@ class StoredTable:
         for index in self.indexes.values():
             for name in (index.hash_name, index.range_name):
                 if name is not None and name in item and type_of(item[name]) != self.types[name]:
+                    if updated:
+                        raise invalid_for_item(errors.UPDATE_INDEX_KEY_TYPE)
                     raise invalid(errors.index_key_type_mismatch(
                         name, self.types[name], type_of(item[name]), index.name))
         h = item[self.hash_name]
@@ -221,7 +225,7 @@ class StoredTable:
             raise invalid(errors.range_key_too_big(RANGE_KEY_LIMIT))
         size = item_size(item)
         if size > ITEM_LIMIT:
-            raise invalid(errors.ITEM_TOO_BIG)
+            raise invalid_for_item(errors.UPDATE_ITEM_TOO_BIG) if updated else invalid(errors.ITEM_TOO_BIG)
         return size
 
     def find(self, hash_value, sort):

@@ -10,6 +10,17 @@ the Dynamo paper's store had no multi-item transactions at all). A
 ``ClientRequestToken`` makes a retry safe: the same token with the same
 request does nothing again and succeeds; with another request it is refused.
 
+Two kinds of mistakes, two answers (DynamoDB API Reference, TransactWriteItems
+and TransactionCanceledException):
+
+* wrong whatever is stored (a syntax error, an undefined placeholder, a key
+  that does not match the schema, two actions on one item, over 100 actions):
+  ``ValidationException``, the request is refused as a whole;
+* wrong because of what is stored (ADD to a string attribute, list_append on
+  a number, a path into a map that is not there, an item growing past 400 KB):
+  the transaction is cancelled, and that action's reason is ``ValidationError``
+  with the message UpdateItem would give.
+
 >>> from dynamolite.table import client
 >>> db = client()
 >>> _ = db.create_table(TableName="Stock", BillingMode="PAY_PER_REQUEST",
@@ -29,6 +40,16 @@ request does nothing again and succeeds; with another request it is refused.
 ['None', 'ConditionalCheckFailed']
 >>> "Item" in db.get_item(TableName="Stock", Key={"sku": {"S": "order-1"}})
 False
+>>> try:                                # "left" holds a number, not a list
+...     db.transact_write_items(TransactItems=[
+...         {"Put": {"TableName": "Stock", "Item": {"sku": {"S": "order-1"}}}},
+...         {"Update": {"TableName": "Stock", "Key": {"sku": {"S": "pen"}},
+...                     "UpdateExpression": "SET #l = list_append(#l, :more)",
+...                     "ExpressionAttributeNames": {"#l": "left"},
+...                     "ExpressionAttributeValues": {":more": {"L": [{"N": "1"}]}}}}])
+... except db.exceptions.TransactionCanceledException as e:
+...     print(e.response["CancellationReasons"][1])
+{'Code': 'ValidationError', 'Message': 'An operand in the update expression has an incorrect data type'}
 
 Cost: the sum of the actions, twice (DynamoDB charges two units per
 transactional item: one to prepare, one to commit).
@@ -91,11 +112,9 @@ def transact_write_items(client, params):
             planned.append(_plan(client, kind, request))
             reasons.append({"Code": "None"})
         except Refused as refused:
-            if refused.code != "ConditionalCheckFailedException":
+            if refused.reason is None:          # the request itself is wrong: refuse it
                 raise
-            reason = {"Code": "ConditionalCheckFailed", "Message": refused.message}
-            reason.update(refused.extra)
-            reasons.append(reason)
+            reasons.append({"Code": refused.reason, "Message": refused.message, **refused.extra})
     if len(planned) < len(actions):
         codes = ", ".join(r["Code"] for r in reasons)
         raise Refused(f"{errors.TRANSACTION_CANCELED} [{codes}]", "TransactionCanceledException",

@@ -22,39 +22,54 @@ import copy
 from decimal import Decimal  # noqa: F401  (used by the doctest)
 
 from . import errors
-from .errors import invalid
+from .errors import invalid, invalid_for_item
 from .evaluation import resolve
 from .values import MISSING, normalize, type_of
 
-def _incorrect(operator, value):
-    return invalid(errors.operand_type("UpdateExpression", operator, type_of(value)))
+# the operands a function of SET takes, and the type they must have
+_FUNCTIONS = {"list_append": (slice(1, 3), "L"), "arith": (slice(2, 4), "N")}
 
 
 def _set_value(node, item, ph):
+    """The value of a SET right-hand side on ``item``. The request's own :values were
+    checked by :func:`check_update`; what fails here fails because of the stored item."""
     kind = node[0]
     if kind == "value":
         return ph.value(node[1])
     if kind == "path":
         value = resolve(item, ph.path(node[1]))
         if value is MISSING:
-            raise invalid(errors.MISSING_ATTRIBUTE)
+            raise invalid_for_item(errors.MISSING_ATTRIBUTE)
         return value
     if kind == "if_not_exists":
         value = resolve(item, ph.path(node[1][1]))
         return _set_value(node[2], item, ph) if value is MISSING else value
-    if kind == "list_append":
-        a, b = _set_value(node[1], item, ph), _set_value(node[2], item, ph)
-        for v in (a, b):
-            if not isinstance(v, list):
-                raise _incorrect("list_append", v)
-        return list(a) + list(b)
-    if kind == "arith":
-        a, b = _set_value(node[2], item, ph), _set_value(node[3], item, ph)
-        for v in (a, b):
-            if type_of(v) != "N":
-                raise _incorrect(node[1], v)
+    if kind in _FUNCTIONS:
+        operands, wanted = _FUNCTIONS[kind]
+        a, b = (_set_value(operand, item, ph) for operand in node[operands])
+        if type_of(a) != wanted or type_of(b) != wanted:
+            raise invalid_for_item(errors.WRONG_OPERAND_TYPE)
+        if kind == "list_append":
+            return list(a) + list(b)
         return normalize(a + b if node[1] == "+" else a - b)
     raise invalid(errors.unexpected("UpdateExpression", kind))
+
+
+def _check_operands(node, ph):
+    """Raise if a :value of the request is of the wrong type for its function (a string
+    added with +, a number given to list_append): wrong whatever the item holds."""
+    if node[0] == "if_not_exists":
+        _check_operands(node[2], ph)
+    elif node[0] in _FUNCTIONS:
+        operands, wanted = _FUNCTIONS[node[0]]
+        for operand in node[operands]:
+            if operand[0] != "value":
+                _check_operands(operand, ph)
+                continue
+            kind = type_of(ph.value(operand[1]))
+            if kind != wanted:
+                operator = node[1] if node[0] == "arith" else "list_append"
+                raise invalid(errors.operand_type("UpdateExpression", operator, kind))
 
 
 def _assign(item, path, value):
@@ -62,14 +77,14 @@ def _assign(item, path, value):
     last = path[-1]
     if isinstance(last, int):
         if not isinstance(parent, list):
-            raise invalid(errors.INVALID_PATH_FOR_UPDATE)
+            raise invalid_for_item(errors.INVALID_PATH_FOR_UPDATE)
         if last >= len(parent):
             parent.append(value)
         else:
             parent[last] = value
     else:
         if not isinstance(parent, dict):
-            raise invalid(errors.INVALID_PATH_FOR_UPDATE)
+            raise invalid_for_item(errors.INVALID_PATH_FOR_UPDATE)
         parent[last] = value
 
 
@@ -80,8 +95,9 @@ _TYPE_NAMES = {"S": "STRING", "N": "NUMBER", "B": "BINARY", "NULL": "NULL", "BOO
 def check_update(actions, ph, key_names):
     """Validate an update before anything is read, as DynamoDB does (so a request that
     is invalid fails as invalid even when its condition would fail): no key attribute,
-    no two overlapping paths, ADD a number or a set, DELETE a set. Return the
-    top-level names the update touches."""
+    no two overlapping paths, ADD a number or a set, DELETE a set, numbers for + and -
+    and lists for list_append among the request's :values. Return the top-level names
+    the update touches."""
     touched, paths = [], []
     for clause, entries in actions.items():
         for path_node, value_node in entries:
@@ -97,6 +113,8 @@ def check_update(actions, ph, key_names):
                 kind = type_of(ph.value(value_node[1]))
                 if kind in _TYPE_NAMES and not (clause == "ADD" and kind == "N"):
                     raise invalid(errors.update_operand_type(clause, _TYPE_NAMES[kind]))
+            elif clause == "SET":
+                _check_operands(value_node, ph)
     return paths
 
 
@@ -106,14 +124,14 @@ def _add_or_delete(clause, current, operand):
     t = type_of(operand)
     if clause == "ADD":
         if current is not MISSING and type_of(current) != t:
-            raise invalid(errors.WRONG_OPERAND_TYPE)
+            raise invalid_for_item(errors.WRONG_OPERAND_TYPE)
         if t == "N":
             return normalize(operand + (current if current is not MISSING else 0))
         return set(current if current is not MISSING else ()) | operand
     if current is MISSING:
         return MISSING
     if type_of(current) != t:
-        raise invalid(errors.WRONG_OPERAND_TYPE)
+        raise invalid_for_item(errors.WRONG_OPERAND_TYPE)
     return set(current) - operand or None
 
 
@@ -133,12 +151,12 @@ def apply_update(actions, item, ph):
     removals = [ph.path(p[1]) for p, _ in actions["REMOVE"]]
     for path in removals:
         if not _container_ok(item, path):
-            raise invalid(errors.INVALID_PATH_FOR_UPDATE)
+            raise invalid_for_item(errors.INVALID_PATH_FOR_UPDATE)
     for clause in ("ADD", "DELETE"):
         for path_node, value_node in actions[clause]:
             path = ph.path(path_node[1])
             if not _container_ok(item, path):
-                raise invalid(errors.INVALID_PATH_FOR_UPDATE)
+                raise invalid_for_item(errors.INVALID_PATH_FOR_UPDATE)
             result = _add_or_delete(clause, resolve(item, path), ph.value(value_node[1]))
             if result is None:
                 removals.append(path)
