@@ -2,17 +2,23 @@
 the table: batch get/write, transactions, table updates and descriptions, pagination,
 legacy parameters, reserved words and DynamoDB's validation order and messages."""
 
+import os
 import re
 from decimal import Decimal
 from pathlib import Path
+from unittest import mock
 
+import boto3
+import moto
 import pytest
-from boto3.dynamodb.conditions import Key
+from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError, ParamValidationError
 
 import dynamolite
 from dynamolite.table import client, resource
 from dynamolite.table.expressions import RESERVED_WORDS
+
+from dynalite_server import FAKE_CREDENTIALS
 
 KEYS = dict(KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
                        {"AttributeName": "sk", "KeyType": "RANGE"}],
@@ -96,10 +102,50 @@ def test_resource_and_its_client_share_one_engine():
     db = resource()
     t = db.create_table(TableName="T", **KEYS)
     t.put_item(Item={"pk": "a", "sk": 1, "v": Decimal("2.5")})
-    got = db.meta.client.get_item(TableName="T", Key={"pk": S("a"), "sk": N(1)})["Item"]
-    assert got == {"pk": S("a"), "sk": N(1), "v": N("2.5")}
-    db.meta.client.delete_item(TableName="T", Key={"pk": S("a"), "sk": N(1)})
+    assert db.meta.client.get_item(TableName="T", Key={"pk": "a", "sk": 1})["Item"] == \
+        {"pk": "a", "sk": 1, "v": Decimal("2.5")}
+    db.meta.client.delete_item(TableName="T", Key={"pk": "a", "sk": 1})
     assert "Item" not in t.get_item(Key={"pk": "a", "sk": 1})
+
+
+def _through_the_resource_s_client(db):
+    """What boto3's documentation does with ``resource.meta.client``: plain values (a
+    transaction's too) and condition objects; every answer, or the error's code."""
+    low, seen = db.meta.client, []
+
+    def record(call, **params):
+        try:
+            seen.append(call(**params))
+        except ClientError as error:
+            seen.append(error.response["Error"]["Code"])
+
+    db.create_table(TableName="T", **KEYS)
+    record(low.put_item, TableName="T", Item={"pk": "a", "sk": 1, "tags": {"x"}, "v": 3})
+    record(low.transact_write_items, TransactItems=[
+        {"Put": {"TableName": "T", "Item": {"pk": "a", "sk": 2, "v": Decimal("0.5")},
+                 "ConditionExpression": "attribute_not_exists(pk)"}},
+        {"Update": {"TableName": "T", "Key": {"pk": "a", "sk": 1}, "UpdateExpression": "SET v = v - :one",
+                    "ConditionExpression": "v >= :one", "ExpressionAttributeValues": {":one": 1}}}])
+    record(low.query, TableName="T", KeyConditionExpression=Key("pk").eq("a") & Key("sk").gt(0),
+           FilterExpression=Attr("v").exists())
+    record(low.transact_get_items, TransactItems=[{"Get": {"TableName": "T", "Key": {"pk": "a", "sk": 1}}}])
+    return [{k: v for k, v in answer.items() if k in ("Item", "Items", "Count", "Responses")}
+            if isinstance(answer, dict) else answer for answer in seen]
+
+
+def test_the_resource_s_client_takes_plain_values_as_boto3_s_does():
+    """``boto3.resource("dynamodb").meta.client`` serializes plain Python values and
+    condition objects itself (boto3 registers that on the resource's client); the kit's
+    does the same, so what works on one works on the other."""
+    with mock.patch.dict(os.environ, FAKE_CREDENTIALS), moto.mock_aws():
+        theirs = _through_the_resource_s_client(boto3.resource("dynamodb", region_name="us-east-1"))
+    db = resource()
+    ours = _through_the_resource_s_client(db)
+    assert ours == theirs
+    assert ours[3]["Responses"] == [{"Item": {"pk": "a", "sk": 1, "tags": {"x"}, "v": 2}}]
+    # a typed value is a map to it, as to boto3's (moto fails on a map in a key; DynamoDB refuses)
+    with pytest.raises(ClientError, match="The provided key element does not match the schema"):
+        db.meta.client.get_item(TableName="T", Key={"pk": {"S": "a"}, "sk": {"N": "1"}})
 
 
 # -- batches -------------------------------------------------------------------

@@ -234,13 +234,13 @@ def test_a_cancelled_transaction_through_the_resource_writes_nothing():
     table = db.create_table(TableName="T", **SCHEMA)
     table.put_item(Item={"pk": "a", "sk": 9, "s": "word", "n": 1, "pad": "p" * 10_000})
     table.put_item(Item={"pk": "a", "sk": 1, "v": 0})
-    low = db.meta.client
+    low = db.meta.client                # the resource's client: plain values, as boto3's
     code, message, reasons = _transact(low, [
-        ORDER,
-        {"ConditionCheck": {"TableName": "T", "Key": {"pk": _v("a"), "sk": _v(1)},
-                            "ConditionExpression": "v > :zero",
-                            "ExpressionAttributeValues": {":zero": _v(0)}}},
-        _update("SET s = list_append(s, :l)", {":l": {"L": [_v("x")]}})])
+        {"Put": {"TableName": "T", "Item": {"pk": "order", "sk": 1}}},
+        {"ConditionCheck": {"TableName": "T", "Key": {"pk": "a", "sk": 1},
+                            "ConditionExpression": "v > :zero", "ExpressionAttributeValues": {":zero": 0}}},
+        {"Update": {"TableName": "T", "Key": {"pk": "a", "sk": 9}, "UpdateExpression": "SET s = list_append(s, :l)",
+                    "ExpressionAttributeValues": {":l": ["x"]}}}])
     assert code == "TransactionCanceledException"
     assert message.endswith("[None, ConditionalCheckFailed, ValidationError]")
     assert reasons[2] == {"Code": "ValidationError", "Message": WRONG_TYPE}

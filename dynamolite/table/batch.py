@@ -132,7 +132,7 @@ class BatchWriter:
         while self.buffer:
             sending, self.buffer = self.buffer[:self.flush_amount], self.buffer[self.flush_amount:]
             response = self.table.meta.client._call(
-                "BatchWriteItem", {"RequestItems": {self.table.name: sending}}, typed=False)
+                "BatchWriteItem", {"RequestItems": {self.table.name: sending}})
             self.buffer.extend(response["UnprocessedItems"].get(self.table.name, ()))
 
     def __enter__(self):

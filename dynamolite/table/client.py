@@ -7,7 +7,9 @@ parameters with botocore's own validator and DynamoDB's service model,
 decodes the typed values with boto3's ``TypeDeserializer``, runs the
 operation on plain Python values, and encodes the answer with
 ``TypeSerializer``. The resource (:mod:`.table`) is built on the same client,
-as boto3's is, skipping only the typing: one engine, two front doors.
+as boto3's is: its client, ``db.meta.client``, is a ``Client(typed=False)``,
+which takes and returns plain Python values and boto3's condition objects, as
+the client under ``boto3.resource("dynamodb")`` does. One engine, two front doors.
 
 >>> db = client()
 >>> _ = db.create_table(TableName="Movies",
@@ -31,8 +33,11 @@ from botocore.exceptions import ParamValidationError
 from botocore.paginate import Paginator
 from botocore.validate import ParamValidator
 
+from boto3.dynamodb.conditions import ConditionBase, ConditionExpressionBuilder
+
 from . import batch, errors, items, legacy, reads, tables, transactions
 from .errors import Refused, client_error, exceptions, invalid
+from .expressions import from_boto3
 from .typed import decode, encode
 from ..ring import Ring
 
@@ -71,6 +76,27 @@ HANDLERS = {
 
 _CAPACITY = ("INDEXES", "TOTAL", "NONE")
 _VALIDATOR = ParamValidator()
+_CONDITIONS = ("KeyConditionExpression", "FilterExpression", "ConditionExpression")
+
+
+def with_conditions(params):
+    """A copy of ``params`` with boto3's condition objects (``Key``, ``Attr``) turned into
+    expression strings with #n/:v placeholders, as boto3's resource layer does before
+    it calls the client (at the top level only, as boto3: not in a transaction's actions)."""
+    if not any(isinstance(params.get(field), ConditionBase) for field in _CONDITIONS):
+        return params
+    params, builder = dict(params), ConditionExpressionBuilder()
+    names = dict(params.get("ExpressionAttributeNames") or {})
+    values = dict(params.get("ExpressionAttributeValues") or {})
+    for field in _CONDITIONS:
+        if isinstance(params.get(field), ConditionBase):
+            params[field] = from_boto3(params[field], builder, names, values,
+                                       field == "KeyConditionExpression")
+    if names:
+        params["ExpressionAttributeNames"] = names
+    if values:
+        params["ExpressionAttributeValues"] = values
+    return params
 
 
 class _Meta:
@@ -87,9 +113,11 @@ class Client:
     """A local stand-in for ``boto3.client("dynamodb")``: the tables of one account.
 
     ``nodes`` and ``vnodes`` shape the ring the tables' partitions live on.
+    ``typed=False`` makes the resource's client: plain Python values in and out.
     """
 
-    def __init__(self, nodes=NODES, vnodes=8):
+    def __init__(self, nodes=NODES, vnodes=8, typed=True):
+        self.typed = typed
         self.ring = Ring(list(nodes), vnodes=vnodes)
         self.tables = {}
         self.tokens = {}            # idempotency tokens of TransactWriteItems
@@ -103,10 +131,11 @@ class Client:
             raise Refused(errors.NOT_FOUND, "ResourceNotFoundException")
         return found
 
-    def _call(self, operation, params, typed=True):
+    def _call(self, operation, params):
         """Run one operation: check the parameters, decode, run, encode. The one place
         where the table's refusals become botocore's ClientError."""
         shape, names, required = _shape(operation)
+        typed = self.typed
         if typed:
             report = _VALIDATOR.validate(params, shape)
             if report.has_errors():
@@ -119,6 +148,7 @@ class Client:
             for name in required:
                 if name not in params:
                     raise ParamValidationError(report=f'Missing required parameter in input: "{name}"')
+            params = with_conditions(params)
         try:
             if params.get("ReturnConsumedCapacity", "NONE") not in _CAPACITY:
                 raise invalid(errors.bad_enum(params["ReturnConsumedCapacity"],

@@ -25,10 +25,11 @@ it runs unchanged against DynamoDB::
     (1, 1)
 
 As in boto3, the resource is a thin layer over the low-level client
-(:mod:`.client`, ``db.meta.client``): it names the table, turns boto3's
-condition objects (``Key``, ``Attr``) into expressions with placeholders,
-and passes plain Python values (``Decimal`` numbers, ``set``, ``Binary``)
-where the client would type them. Errors are botocore's ``ClientError`` with
+(:mod:`.client`, ``db.meta.client``): it names the table; the client under a
+resource, as boto3's, turns condition objects (``Key``, ``Attr``) into
+expressions with placeholders and takes and returns plain Python values
+(``Decimal`` numbers, ``set``, ``Binary``) where the client would type them,
+its ``transact_write_items`` too. Errors are botocore's ``ClientError`` with
 DynamoDB's codes and messages, also reachable as
 ``db.meta.client.exceptions.<Code>``. Each data-plane response carries, under
 the key ``"Dynamolite"`` (which DynamoDB never uses), what a lesson needs to
@@ -39,14 +40,9 @@ plus O(log n) to keep the partition's items sorted; a Query is O(log n + k)
 for k items examined; a Scan is O(table size).
 """
 
-from boto3.dynamodb.conditions import ConditionBase, ConditionExpressionBuilder
-
 from .batch import BatchWriter
 from .client import NODES, Client
-from .expressions import from_boto3
 
-_CONDITIONS = ("KeyConditionExpression", "FilterExpression", "ConditionExpression")
-_HAS_CONDITION = frozenset(_CONDITIONS)
 _DESCRIBED = {          # Table attribute -> DescribeTable field, as boto3 names them
     "attribute_definitions": "AttributeDefinitions", "key_schema": "KeySchema",
     "table_status": "TableStatus", "creation_date_time": "CreationDateTime",
@@ -63,24 +59,6 @@ class _Meta:
     def __init__(self, client, data=None):
         self.client = client
         self.data = data
-
-
-def _with_conditions(params):
-    """boto3's condition objects turned into expression strings with #n/:v placeholders,
-    as boto3's resource layer does before it calls the client."""
-    builder = ConditionExpressionBuilder()
-    names = dict(params.get("ExpressionAttributeNames") or {})
-    values = dict(params.get("ExpressionAttributeValues") or {})
-    for field in _CONDITIONS:
-        condition = params.get(field)
-        if isinstance(condition, ConditionBase):
-            params[field] = from_boto3(condition, builder, names, values,
-                                       field == "KeyConditionExpression")
-    if names:
-        params["ExpressionAttributeNames"] = names
-    if values:
-        params["ExpressionAttributeValues"] = values
-    return params
 
 
 class Table:
@@ -107,15 +85,11 @@ class Table:
         return hash(self.name)
 
     def _call(self, operation, kwargs):
-        params = {"TableName": self.name, **kwargs}
-        if _HAS_CONDITION.intersection(kwargs):
-            params = _with_conditions(params)
-        return self._client._call(operation, params, typed=False)
+        return self._client._call(operation, {"TableName": self.name, **kwargs})
 
     def __getattr__(self, attr):
         if attr in _DESCRIBED:
-            return self._client._call("DescribeTable", {"TableName": self.name},
-                                      typed=False)["Table"].get(_DESCRIBED[attr])
+            return self._call("DescribeTable", {})["Table"].get(_DESCRIBED[attr])
         raise AttributeError(f"'dynamodb.Table' object has no attribute {attr!r}")
 
     # -- the data plane -------------------------------------------------------
@@ -190,13 +164,13 @@ class Resource:
     ``nodes`` and ``vnodes`` shape the ring the tables' partitions live on.
     """
 
-    def __init__(self, nodes=NODES, vnodes=8, client=None):
-        self.meta = _Meta(client or Client(nodes, vnodes))
+    def __init__(self, nodes=NODES, vnodes=8):
+        self.meta = _Meta(Client(nodes, vnodes, typed=False))
         self.tables = _TableCollection(self)
 
     def create_table(self, **kwargs):
         """Create a table; arguments as ``boto3.resource("dynamodb").create_table``."""
-        self.meta.client._call("CreateTable", kwargs, typed=False)
+        self.meta.client._call("CreateTable", kwargs)
         return self.Table(kwargs["TableName"])
 
     def Table(self, name):
@@ -205,11 +179,11 @@ class Resource:
 
     def batch_get_item(self, **kwargs):
         """BatchGetItem with plain Python values: ``Responses`` maps table -> items."""
-        return self.meta.client._call("BatchGetItem", kwargs, typed=False)
+        return self.meta.client._call("BatchGetItem", kwargs)
 
     def batch_write_item(self, **kwargs):
         """BatchWriteItem with plain Python values (at most 25 puts and deletes)."""
-        return self.meta.client._call("BatchWriteItem", kwargs, typed=False)
+        return self.meta.client._call("BatchWriteItem", kwargs)
 
 
 def resource(nodes=NODES, vnodes=8, **ignored):
