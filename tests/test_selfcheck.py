@@ -120,6 +120,7 @@ def test_student_copy_has_no_answers_and_selfcheck_there_runs_visible_tests_only
     copy = tmp_path / "class"
     assert cli.main(["--root", str(ROOT), "student-copy", str(copy)]) == 0
     assert not (copy / "solutions").exists() and not (copy / "tests").exists()
+    assert (copy / "README.md").read_text().startswith("> **This is a student copy of the kit.**")
     assert (copy / "exercises" / "ring" / "ring.ipynb").exists() and (copy / "lessons").is_dir()
     assert (copy / "released" / "ring" / "ring.ipynb").read_text() == (ROOT / "exercises" / "ring" / "ring.ipynb").read_text()
     copied = "\n".join(p.read_text() for p in copy.rglob("*.ipynb"))

@@ -270,6 +270,13 @@ learner settings, which the package's doctests read. It also gets
 learner edits ``exercises/``)."""
 
 
+STUDENT_COPY_NOTE = """> **This is a student copy of the kit.** It has no `solutions/` and no `tests/`: self-check
+> grades your exercises with the tests you see in them. What this README says of answers,
+> hidden tests and the instructor's commands is about the instructor's full kit.
+
+"""
+
+
 def student_copy(destination, root=KIT_ROOT):
     """Write a copy of the kit for students into ``destination`` (new or empty); return it.
 
@@ -287,4 +294,6 @@ def student_copy(destination, root=KIT_ROOT):
         else:
             shutil.copy(root / name, destination / name)
     shutil.copytree(root / "exercises", destination / "released", ignore=skip)
+    readme = destination / "README.md"
+    readme.write_text(STUDENT_COPY_NOTE + readme.read_text())
     return destination
