@@ -11,7 +11,7 @@ import boto3
 import moto
 import pytest
 from boto3.dynamodb.conditions import Attr, Key
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ParamValidationError
 
 from dynamolite.table import client, resource
 from dynalite_server import FAKE_CREDENTIALS
@@ -56,7 +56,6 @@ INVALID = {
     "delete_item: extra key": lambda t: t.delete_item(Key={"pk": "a", "sk": 1, "x": 2}),
     "query: no key condition": lambda t: t.query(FilterExpression=Attr("v").eq(1)),
     "query: sort key only": lambda t: t.query(KeyConditionExpression=Key("sk").eq(1)),
-    "query: bad limit": lambda t: t.query(KeyConditionExpression=Key("pk").eq("a"), Limit=0),
     "scan: unknown index": lambda t: t.scan(IndexName="nope"),
     "scan: segment alone": lambda t: t.scan(Segment=0),
     "scan: bad start key": lambda t: t.scan(ExclusiveStartKey={"sk": Decimal(1)}),
@@ -78,6 +77,38 @@ def test_invalid_input_raises_a_client_error(case):
     assert e.value.response["Error"]["Message"]
     assert table.item_count == 1              # nothing half-applied
     table.check()
+
+
+REFUSED_BEFORE_SENDING = {     # botocore checks a parameter's type and bounds before sending
+    "query: Limit 0": lambda t: t.query(KeyConditionExpression=Key("pk").eq("a"), Limit=0),
+    "put_item: Item a string": lambda t: t.put_item(Item="x"),
+    "put_item: Item None": lambda t: t.put_item(Item=None),
+    "get_item: Key a string": lambda t: t.get_item(Key="pk"),
+    "query: Limit a string": lambda t: t.query(KeyConditionExpression=Key("pk").eq("a"), Limit="10"),
+    "scan: a number for a filter": lambda t: t.scan(FilterExpression=5),
+    "update_item: a list for an expression": lambda t: t.update_item(
+        Key={"pk": "x", "sk": 1}, UpdateExpression=["SET v = :v"], ExpressionAttributeValues={":v": 1}),
+    "delete_item: unknown and missing": lambda t: t.delete_item(Keys={"pk": "x", "sk": 1}),
+    "batch_writer put: Item a list": lambda t: _batch_put(t, [("pk", "a"), ("sk", 1)]),
+}
+
+
+@pytest.mark.parametrize("case", list(REFUSED_BEFORE_SENDING))
+def test_a_parameter_botocore_refuses_is_refused_word_for_word(case):
+    """boto3's resource types the values and botocore validates the request before sending:
+    the same ParamValidationError, word for word, and nothing written."""
+    said = {}
+    with mock.patch.dict(os.environ, FAKE_CREDENTIALS), moto.mock_aws():
+        for name, db in (("boto3", boto3.resource("dynamodb", region_name="us-east-1")),
+                         ("ours", resource())):
+            table = db.create_table(TableName="T", **SCHEMA)
+            table.put_item(Item={"pk": "x", "sk": 1})
+            with pytest.raises(Exception) as e:
+                REFUSED_BEFORE_SENDING[case](table)
+            said[name] = (type(e.value), str(e.value))
+            assert table.item_count == 1
+    assert said["ours"] == said["boto3"]
+    assert said["ours"][0] is ParamValidationError
 
 
 def test_create_table_with_invalid_schema_raises_a_client_error():

@@ -51,9 +51,8 @@ def _session():
 
 @functools.lru_cache(maxsize=None)
 def _shape(operation):
-    """(input shape, every parameter name, required names) from DynamoDB's service model."""
-    shape = _session().get_service_model("dynamodb").operation_model(operation).input_shape
-    return shape, frozenset(shape.members), tuple(shape.required_members)
+    """The operation's input shape in DynamoDB's service model."""
+    return _session().get_service_model("dynamodb").operation_model(operation).input_shape
 
 
 def _on_table(handler):
@@ -77,6 +76,20 @@ HANDLERS = {
 _CAPACITY = ("INDEXES", "TOTAL", "NONE")
 _VALIDATOR = ParamValidator()
 _CONDITIONS = ("KeyConditionExpression", "FilterExpression", "ConditionExpression")
+
+
+class _PlainValidator(ParamValidator):
+    """botocore's checks on a resource's request after boto3 has typed its values: the same
+    walk and words, with a plain Python value accepted wherever an AttributeValue goes,
+    and a condition object where an expression string goes (made one afterwards)."""
+
+    def _validate(self, params, shape, errors, name):
+        if shape.name == "AttributeValue" or (isinstance(params, ConditionBase) and shape.type_name == "string"):
+            return
+        super()._validate(params, shape, errors, name)
+
+
+_PLAIN_VALIDATOR = _PlainValidator()
 
 
 def with_conditions(params):
@@ -134,20 +147,11 @@ class Client:
     def _call(self, operation, params):
         """Run one operation: check the parameters, decode, run, encode. The one place
         where the table's refusals become botocore's ClientError."""
-        shape, names, required = _shape(operation)
         typed = self.typed
-        if typed:
-            report = _VALIDATOR.validate(params, shape)
-            if report.has_errors():
-                raise ParamValidationError(report=report.generate_report())
-        else:                       # the resource's values are plain Python: names only
-            unknown = set(params) - names
-            if unknown:
-                raise ParamValidationError(report=f'Unknown parameter in input: "{sorted(unknown)[0]}", '
-                                           f'must be one of: {", ".join(shape.members)}')
-            for name in required:
-                if name not in params:
-                    raise ParamValidationError(report=f'Missing required parameter in input: "{name}"')
+        report = (_VALIDATOR if typed else _PLAIN_VALIDATOR).validate(params, _shape(operation))
+        if report.has_errors():
+            raise ParamValidationError(report=report.generate_report())
+        if not typed:               # the resource's values are plain Python
             params = with_conditions(params)
         try:
             if params.get("ReturnConsumedCapacity", "NONE") not in _CAPACITY:

@@ -358,8 +358,6 @@ def from_boto3(condition, builder, names, values, is_key_condition=False):
 # One request's expressions
 # ---------------------------------------------------------------------------
 def _parse(field, text):
-    if not isinstance(text, str):
-        raise TypeError(f"{field} must be a string, got {text!r}")
     if field == "ProjectionExpression":
         return parse_projection(text)
     if field == "UpdateExpression":

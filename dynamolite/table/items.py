@@ -81,8 +81,6 @@ def _returns(params, allowed, message):
 
 def plan_put(table, params):
     item = normalize(params["Item"])
-    if not isinstance(item, dict):
-        raise TypeError("Item must be a dict")
     size = table.check_item(item)
     write = Write(table, item[table.hash_name], table.sort_tuple(item), item, size)
     condition(params, write.old)
