@@ -167,9 +167,30 @@ def submit(assignment, student, notebooks_by_name, root=KIT_ROOT):
     return folder
 
 
+# A kernel that fails to start says nothing about the notebook: with several processes
+# starting kernels at once, a TCP port chosen as free can be taken before the kernel binds
+# it. Work that fails so is tried once more (never work that fails in the notebook itself).
+KERNEL_START_FAILURES = ("Kernel didn't respond", "Kernel died before replying", "Address already in use")
+
+
+def kernel_failed_to_start(error):
+    """True if ``error`` (a text or an exception) says a kernel failed to start."""
+    return any(sign in str(error) for sign in KERNEL_START_FAILURES)
+
+
+def run_nbgrader(step, *args, **kwargs):
+    """``step(*args, **kwargs)``, an NbGraderAPI call, tried once more if its kernel failed
+    to start; the result of the last try."""
+    result = step(*args, **kwargs)
+    if not result.get("success") and kernel_failed_to_start(f"{result.get('error')}{result.get('log')}"):
+        result = step(*args, **kwargs)
+    return result
+
+
 def autograde(assignment, student, root=KIT_ROOT, **overrides):
     """Run nbgrader autograde on one submission; return its scores (see :func:`scores`)."""
-    _checked(api(root, **overrides).autograde(assignment, student, force=True, create=True), "autograde")
+    _checked(run_nbgrader(api(root, **overrides).autograde, assignment, student, force=True, create=True),
+             "autograde")
     return scores(assignment, student, root)
 
 

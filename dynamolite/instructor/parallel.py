@@ -20,7 +20,8 @@ import time
 from pathlib import Path
 
 from ..errors import CourseError
-from .course import KIT_ROOT, api, assignments, gradebook, gradebook_path, make_course, submissions
+from .course import (KIT_ROOT, api, assignments, gradebook, gradebook_path, make_course, run_nbgrader,
+                     submissions)
 
 _worker = {}
 
@@ -32,26 +33,17 @@ def _worker_start(base, root):
     _worker.update(folder=folder, root=Path(root))
 
 
-# A kernel that fails to start says nothing about the submission: with several workers
-# starting kernels at once, a TCP port chosen as free can be taken before the kernel
-# binds it. Such a grading is tried once more.
-_KERNEL_START = ("Kernel didn't respond", "Kernel died before replying", "Address already in use")
-
-
 def _grade_one(root, assignment, student):
     """Autograde one submission in course folder ``root``; never raises."""
     started = time.monotonic()
-    for attempt in range(2):
-        try:
-            nbgrader = api(root)
-            # a course with a roster refuses students not on it (Autograde.create_student = False)
-            create = nbgrader.config.Autograde.get("create_student", True)
-            result = nbgrader.autograde(assignment, student, force=True, create=create)
-            error = None if result.get("success") else _failure(result)
-        except Exception as exc:  # noqa: BLE001 (one bad submission must not stop the class)
-            error = f"{type(exc).__name__}: {exc}"
-        if error is None or not any(sign in error for sign in _KERNEL_START):
-            break
+    try:
+        nbgrader = api(root)
+        # a course with a roster refuses students not on it (Autograde.create_student = False)
+        create = nbgrader.config.Autograde.get("create_student", True)
+        result = run_nbgrader(nbgrader.autograde, assignment, student, force=True, create=create)
+        error = None if result.get("success") else _failure(result)
+    except Exception as exc:  # noqa: BLE001 (one bad submission must not stop the class)
+        error = f"{type(exc).__name__}: {exc}"
     return error, time.monotonic() - started
 
 
