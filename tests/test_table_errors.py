@@ -79,6 +79,7 @@ def test_invalid_input_raises_a_client_error(case):
     table.check()
 
 
+A_CONDITION = Attr("v").eq(1)
 REFUSED_BEFORE_SENDING = {     # botocore checks a parameter's type and bounds before sending
     "query: Limit 0": lambda t: t.query(KeyConditionExpression=Key("pk").eq("a"), Limit=0),
     "put_item: Item a string": lambda t: t.put_item(Item="x"),
@@ -90,6 +91,15 @@ REFUSED_BEFORE_SENDING = {     # botocore checks a parameter's type and bounds b
         Key={"pk": "x", "sk": 1}, UpdateExpression=["SET v = :v"], ExpressionAttributeValues={":v": 1}),
     "delete_item: unknown and missing": lambda t: t.delete_item(Keys={"pk": "x", "sk": 1}),
     "batch_writer put: Item a list": lambda t: _batch_put(t, [("pk", "a"), ("sk", 1)]),
+    # a condition object goes where a condition goes: elsewhere it is a value of the wrong type
+    "get_item: a condition for a projection": lambda t: t.get_item(
+        Key={"pk": "x", "sk": 1}, ProjectionExpression=A_CONDITION),
+    "update_item: a condition for the update": lambda t: t.update_item(
+        Key={"pk": "x", "sk": 1}, UpdateExpression=A_CONDITION),
+    "get_item: a condition among attributes": lambda t: t.get_item(
+        Key={"pk": "x", "sk": 1}, AttributesToGet=[A_CONDITION]),
+    "batch_get_item: a condition for a projection": lambda t: t.meta.client.batch_get_item(
+        RequestItems={"T": {"Keys": [{"pk": "x", "sk": 1}], "ProjectionExpression": A_CONDITION}}),
 }
 
 
@@ -105,10 +115,30 @@ def test_a_parameter_botocore_refuses_is_refused_word_for_word(case):
             table.put_item(Item={"pk": "x", "sk": 1})
             with pytest.raises(Exception) as e:
                 REFUSED_BEFORE_SENDING[case](table)
-            said[name] = (type(e.value), str(e.value))
+            said[name] = (type(e.value), re.sub(r" at 0x[0-9a-f]+", "", str(e.value)))  # an address
             assert table.item_count == 1
     assert said["ours"] == said["boto3"]
     assert said["ours"][0] is ParamValidationError
+
+
+def test_a_condition_object_inside_a_transaction_is_refused_before_sending():
+    """boto3 turns condition objects into strings only where the request itself has
+    ExpressionAttributeNames/Values to put the placeholders in: never in a transaction's
+    actions. Both refuse the request with a ParamValidationError and write nothing."""
+    def transact(db):
+        table = db.create_table(TableName="T", **SCHEMA)
+        table.put_item(Item={"pk": "x", "sk": 1, "v": 1})
+        with pytest.raises(ParamValidationError) as e:
+            db.meta.client.transact_write_items(TransactItems=[
+                {"Put": {"TableName": "T", "Item": {"pk": "y", "sk": 1}}},
+                {"ConditionCheck": {"TableName": "T", "Key": {"pk": "x", "sk": 1},
+                                    "ConditionExpression": Attr("v").eq(1)}}])
+        assert table.item_count == 1
+        return str(e.value)
+
+    with mock.patch.dict(os.environ, FAKE_CREDENTIALS), moto.mock_aws():
+        transact(boto3.resource("dynamodb", region_name="us-east-1"))
+    assert "TransactItems[1].ConditionCheck.ConditionExpression" in transact(resource())
 
 
 def test_create_table_with_invalid_schema_raises_a_client_error():

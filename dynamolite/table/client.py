@@ -80,11 +80,11 @@ _CONDITIONS = ("KeyConditionExpression", "FilterExpression", "ConditionExpressio
 
 class _PlainValidator(ParamValidator):
     """botocore's checks on a resource's request after boto3 has typed its values: the same
-    walk and words, with a plain Python value accepted wherever an AttributeValue goes,
-    and a condition object where an expression string goes (made one afterwards)."""
+    walk and words, with a plain Python value accepted wherever an AttributeValue goes.
+    (Condition objects are expression strings by then: :func:`with_conditions`.)"""
 
     def _validate(self, params, shape, errors, name):
-        if shape.name == "AttributeValue" or (isinstance(params, ConditionBase) and shape.type_name == "string"):
+        if shape.name == "AttributeValue":
             return
         super()._validate(params, shape, errors, name)
 
@@ -108,7 +108,7 @@ def _fast_check(operation):
             ok = _anything
         elif kind == "string":
             def ok(value):
-                return (isinstance(value, str) and len(value) >= low) or isinstance(value, ConditionBase)
+                return isinstance(value, str) and len(value) >= low
         elif kind in ("integer", "long"):
             def ok(value):
                 return isinstance(value, int) and value >= low
@@ -151,7 +151,9 @@ def _nothing(value):
 def with_conditions(params):
     """A copy of ``params`` with boto3's condition objects (``Key``, ``Attr``) turned into
     expression strings with #n/:v placeholders, as boto3's resource layer does before
-    it calls the client (at the top level only, as boto3: not in a transaction's actions)."""
+    it validates the request. At the top level only: a condition object anywhere else (a
+    ProjectionExpression, a transaction's action) is a value of the wrong type, which
+    botocore's validator then refuses (boto3 refuses it too)."""
     if not any(isinstance(params.get(field), ConditionBase) for field in _CONDITIONS):
         return params
     params, builder = dict(params), ConditionExpressionBuilder()
@@ -204,12 +206,12 @@ class Client:
         """Run one operation: check the parameters, decode, run, encode. The one place
         where the table's refusals become botocore's ClientError."""
         typed, shape = self.typed, _shape(operation)
+        if not typed:               # the resource's values are plain Python
+            params = with_conditions(params)
         if typed or not _fast_check(operation)(params):
             report = (_VALIDATOR if typed else _PLAIN_VALIDATOR).validate(params, shape)
             if report.has_errors():
                 raise ParamValidationError(report=report.generate_report())
-        if not typed:               # the resource's values are plain Python
-            params = with_conditions(params)
         try:
             if params.get("ReturnConsumedCapacity", "NONE") not in _CAPACITY:
                 raise invalid(errors.bad_enum(params["ReturnConsumedCapacity"],
