@@ -290,6 +290,18 @@ def test_a_mistake_in_the_request_itself_refuses_the_whole_transaction(case):
     _nothing_written(low)
 
 
+@pytest.mark.parametrize("action", [{}, {"Put": {"TableName": "T", "Item": {"pk": _v("b"), "sk": _v(1)}},
+                                     "Delete": {"TableName": "T", "Key": {"pk": _v("a"), "sk": _v(0)}}}])
+def test_an_action_of_no_kind_or_of_two_kinds_refuses_the_transaction(action):
+    """botocore lets both through (each kind is optional); DynamoDB refuses them (moto
+    writes the actions before the faulty one, so it is no oracle here)."""
+    low = _with_stored(client())
+    assert _transact(low, [ORDER, action]) == (
+        "ValidationException", "TransactItems can only contain one of Check, Put, Update or Delete", None)
+    _nothing_written(low)
+    assert "Item" not in low.get_item(TableName="T", Key={"pk": _v("b"), "sk": _v(1)})
+
+
 def test_a_cancelled_transaction_through_the_resource_writes_nothing():
     db = resource()
     table = db.create_table(TableName="T", **SCHEMA)

@@ -367,6 +367,7 @@ BATCH_WRITE_TOO_MANY = "Too many items requested for the BatchWriteItem call"
 TRANSACTION_TOO_MANY = ("1 validation error detected at 'transactItems' failed to satisfy constraint: "
                         "Member must have length less than or equal to 100.")
 TRANSACTION_SAME_ITEM = "Transaction request cannot include multiple operations on one item"
+TRANSACTION_ONE_KIND = "TransactItems can only contain one of Check, Put, Update or Delete"
 TRANSACTION_CANCELED = "Transaction cancelled, please refer cancellation reasons for specific reasons"
 IDEMPOTENT_MISMATCH = ("Request with the same client token was already processed with different "
                        "parameters")

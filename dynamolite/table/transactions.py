@@ -103,6 +103,8 @@ def transact_write_items(client, params):
         return {"ResponseMetadata": ok()}
     planned, reasons, seen = [], [], set()
     for action in actions:
+        if len(action) != 1:                # {} or two kinds: botocore lets both through
+            raise invalid(errors.TRANSACTION_ONE_KIND)
         (kind, request), = action.items()
         key = _key(client.table(request["TableName"]), request)
         if key in seen:
