@@ -80,13 +80,11 @@ _CONDITIONS = ("KeyConditionExpression", "FilterExpression", "ConditionExpressio
 
 class _PlainValidator(ParamValidator):
     """botocore's checks on a resource's request after boto3 has typed its values: the same
-    walk and words, with a plain Python value accepted wherever an AttributeValue goes,
-    and a condition object where an expression string goes (made one afterwards)."""
+    walk and words, with a plain Python value accepted wherever an AttributeValue goes."""
 
     def _validate(self, params, shape, errors, name):
-        if shape.name == "AttributeValue" or (isinstance(params, ConditionBase) and shape.type_name == "string"):
-            return
-        super()._validate(params, shape, errors, name)
+        if shape.name != "AttributeValue":
+            super()._validate(params, shape, errors, name)
 
 
 _PLAIN_VALIDATOR = _PlainValidator()
@@ -108,7 +106,7 @@ def _fast_check(operation):
             ok = _anything
         elif kind == "string":
             def ok(value):
-                return (isinstance(value, str) and len(value) >= low) or isinstance(value, ConditionBase)
+                return isinstance(value, str) and len(value) >= low
         elif kind in ("integer", "long"):
             def ok(value):
                 return isinstance(value, int) and value >= low
@@ -154,9 +152,11 @@ def with_conditions(params):
     it calls the client (at the top level only, as boto3: not in a transaction's actions)."""
     if not any(isinstance(params.get(field), ConditionBase) for field in _CONDITIONS):
         return params
-    params, builder = dict(params), ConditionExpressionBuilder()
-    names = dict(params.get("ExpressionAttributeNames") or {})
-    values = dict(params.get("ExpressionAttributeValues") or {})
+    names = params.get("ExpressionAttributeNames") or {}
+    values = params.get("ExpressionAttributeValues") or {}
+    if not (isinstance(names, dict) and isinstance(values, dict)):
+        return params               # the check that follows says what is wrong
+    params, builder, names, values = dict(params), ConditionExpressionBuilder(), dict(names), dict(values)
     for field in _CONDITIONS:
         if isinstance(params.get(field), ConditionBase):
             params[field] = from_boto3(params[field], builder, names, values,
@@ -204,12 +204,12 @@ class Client:
         """Run one operation: check the parameters, decode, run, encode. The one place
         where the table's refusals become botocore's ClientError."""
         typed, shape = self.typed, _shape(operation)
+        if not typed:               # the resource's values are plain Python, its conditions objects
+            params = with_conditions(params)
         if typed or not _fast_check(operation)(params):
             report = (_VALIDATOR if typed else _PLAIN_VALIDATOR).validate(params, shape)
             if report.has_errors():
                 raise ParamValidationError(report=report.generate_report())
-        if not typed:               # the resource's values are plain Python
-            params = with_conditions(params)
         try:
             if params.get("ReturnConsumedCapacity", "NONE") not in _CAPACITY:
                 raise invalid(errors.bad_enum(params["ReturnConsumedCapacity"],
