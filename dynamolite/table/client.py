@@ -27,6 +27,7 @@ botocore's ``ClientError`` here, in :meth:`Client._call`, and nowhere else.
 """
 
 import functools
+import time
 
 import botocore.session
 from botocore.exceptions import ParamValidationError
@@ -183,13 +184,16 @@ class Client:
 
     ``nodes`` and ``vnodes`` shape the ring the tables' partitions live on.
     ``typed=False`` makes the resource's client: plain Python values in and out.
+    ``clock`` (seconds, ``time.monotonic`` unless set) times how long a transaction's
+    idempotency token is remembered; the table's only use of time.
     """
 
     def __init__(self, nodes=NODES, vnodes=8, typed=True):
         self.typed = typed
         self.ring = Ring(list(nodes), vnodes=vnodes)
         self.tables = {}
-        self.tokens = {}            # idempotency tokens of TransactWriteItems
+        self.tokens = {}            # idempotency token of TransactWriteItems -> (actions, time)
+        self.clock = time.monotonic
         self.exceptions = exceptions
         self.meta = _Meta(self)
 
