@@ -248,6 +248,22 @@ def test_transaction_idempotency_token(db):
         _order(db, stock=3, token="t-1")
 
 
+def test_an_idempotency_token_is_forgotten_after_ten_minutes(db):
+    now = [0.0]
+    db.clock = lambda: now[0]
+    _order(db, stock=2, token="t-1")
+    now[0] = 599.0                                # within 10 minutes: a retry, not applied again
+    _order(db, stock=2, token="t-1")
+    assert db.get_item(TableName="T", Key={"pk": S("a"), "sk": N(2)})["Item"]["v"] == N(19)
+    db.delete_item(TableName="T", Key={"pk": S("order"), "sk": N(1)})
+    now[0] = 600.0                                # 10 minutes on: a new transaction
+    _order(db, stock=3, token="t-1")
+    assert db.get_item(TableName="T", Key={"pk": S("a"), "sk": N(3)})["Item"]["v"] == N(29)
+    now[0] = 1000.0                               # its own 10 minutes run from then
+    with pytest.raises(db.exceptions.IdempotentParameterMismatchException):
+        _order(db, stock=2, token="t-1")
+
+
 def test_transaction_limits_and_one_operation_per_item(db):
     put = {"Put": {"TableName": "T", "Item": {"pk": S("x"), "sk": N(1)}}}
     with pytest.raises(ClientError, match="multiple operations on one item"):

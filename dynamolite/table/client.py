@@ -27,6 +27,7 @@ botocore's ``ClientError`` here, in :meth:`Client._call`, and nowhere else.
 """
 
 import functools
+import time
 
 import botocore.session
 from botocore.exceptions import ParamValidationError
@@ -80,13 +81,11 @@ _CONDITIONS = ("KeyConditionExpression", "FilterExpression", "ConditionExpressio
 
 class _PlainValidator(ParamValidator):
     """botocore's checks on a resource's request after boto3 has typed its values: the same
-    walk and words, with a plain Python value accepted wherever an AttributeValue goes.
-    (Condition objects are expression strings by then: :func:`with_conditions`.)"""
+    walk and words, with a plain Python value accepted wherever an AttributeValue goes."""
 
     def _validate(self, params, shape, errors, name):
-        if shape.name == "AttributeValue":
-            return
-        super()._validate(params, shape, errors, name)
+        if shape.name != "AttributeValue":
+            super()._validate(params, shape, errors, name)
 
 
 _PLAIN_VALIDATOR = _PlainValidator()
@@ -151,14 +150,14 @@ def _nothing(value):
 def with_conditions(params):
     """A copy of ``params`` with boto3's condition objects (``Key``, ``Attr``) turned into
     expression strings with #n/:v placeholders, as boto3's resource layer does before
-    it validates the request. At the top level only: a condition object anywhere else (a
-    ProjectionExpression, a transaction's action) is a value of the wrong type, which
-    botocore's validator then refuses (boto3 refuses it too)."""
+    it calls the client (at the top level only, as boto3: not in a transaction's actions)."""
     if not any(isinstance(params.get(field), ConditionBase) for field in _CONDITIONS):
         return params
-    params, builder = dict(params), ConditionExpressionBuilder()
-    names = dict(params.get("ExpressionAttributeNames") or {})
-    values = dict(params.get("ExpressionAttributeValues") or {})
+    names = params.get("ExpressionAttributeNames") or {}
+    values = params.get("ExpressionAttributeValues") or {}
+    if not (isinstance(names, dict) and isinstance(values, dict)):
+        return params               # the check that follows says what is wrong
+    params, builder, names, values = dict(params), ConditionExpressionBuilder(), dict(names), dict(values)
     for field in _CONDITIONS:
         if isinstance(params.get(field), ConditionBase):
             params[field] = from_boto3(params[field], builder, names, values,
@@ -185,13 +184,16 @@ class Client:
 
     ``nodes`` and ``vnodes`` shape the ring the tables' partitions live on.
     ``typed=False`` makes the resource's client: plain Python values in and out.
+    ``clock`` (seconds, ``time.monotonic`` unless set) times how long a transaction's
+    idempotency token is remembered; the table's only use of time.
     """
 
     def __init__(self, nodes=NODES, vnodes=8, typed=True):
         self.typed = typed
         self.ring = Ring(list(nodes), vnodes=vnodes)
         self.tables = {}
-        self.tokens = {}            # idempotency tokens of TransactWriteItems
+        self.tokens = {}            # idempotency token of TransactWriteItems -> (actions, time)
+        self.clock = time.monotonic
         self.exceptions = exceptions
         self.meta = _Meta(self)
 
@@ -206,7 +208,7 @@ class Client:
         """Run one operation: check the parameters, decode, run, encode. The one place
         where the table's refusals become botocore's ClientError."""
         typed, shape = self.typed, _shape(operation)
-        if not typed:               # the resource's values are plain Python
+        if not typed:               # the resource's values are plain Python, its conditions objects
             params = with_conditions(params)
         if typed or not _fast_check(operation)(params):
             report = (_VALIDATOR if typed else _PLAIN_VALIDATOR).validate(params, shape)

@@ -9,6 +9,8 @@ That is how an order and its stock count change together (DynamoDB, 2018;
 the Dynamo paper's store had no multi-item transactions at all). A
 ``ClientRequestToken`` makes a retry safe: the same token with the same
 request does nothing again and succeeds; with another request it is refused.
+A token is remembered for 10 minutes after its request (``TOKEN_LIFETIME_S``);
+after that, the same token starts a new transaction, as in DynamoDB.
 
 Two kinds of mistakes, two answers (DynamoDB API Reference, TransactWriteItems
 and TransactionCanceledException):
@@ -61,6 +63,9 @@ from .tables import ok
 from .values import normalize
 
 LIMIT = 100
+TOKEN_LIFETIME_S = 600
+"""How long a ClientRequestToken is remembered after its request (DynamoDB API Reference,
+TransactWriteItems: "valid for 10 minutes after the first request that uses it completes")."""
 
 
 def _plan(client, kind, request):
@@ -97,8 +102,9 @@ def transact_write_items(client, params):
     actions = params["TransactItems"]
     _check_size(actions)
     token = params.get("ClientRequestToken")
-    if token is not None and token in client.tokens:
-        if client.tokens[token] != actions:
+    earlier, at = client.tokens.get(token, (None, None))
+    if earlier is not None and client.clock() - at < TOKEN_LIFETIME_S:
+        if earlier != actions:
             raise Refused(errors.IDEMPOTENT_MISMATCH, "IdempotentParameterMismatchException")
         return {"ResponseMetadata": ok()}
     planned, reasons, seen = [], [], set()
@@ -124,7 +130,7 @@ def transact_write_items(client, params):
     for write in planned:
         write.apply()
     if token is not None:
-        client.tokens[token] = actions
+        client.tokens[token] = (actions, client.clock())
     return {"ResponseMetadata": ok()}
 
 
