@@ -44,13 +44,13 @@ from numbers import Real
 
 from ..errors import ConfigError, SimulationError, UnknownNodeError
 from ..ring import Ring
-from ..vclock import VectorClock, latest, merge
+from ..vclock import VectorClock, latest
 from . import faults as _faults
 from .faults import FaultControls
+from .inspection import Inspection
 from .antientropy import AntiEntropy
-from .checkers import divergence
 from .coordinator import Coordinator, QuorumConfig
-from .handoff import Handoff, held
+from .handoff import Handoff
 from .membership import Membership
 from .network import Network
 from .node import Node
@@ -62,7 +62,7 @@ DEFAULT_TIMEOUT = 1000.0
 """ms a request waits for its quorum before failing (only when something can fail)."""
 
 
-class Cluster(FaultControls):
+class Cluster(FaultControls, Inspection):
     """``Cluster(nodes, n=3, r=2, w=2, latency="LNKD-SSD", seed=0)``.
 
     ``nodes``: a list of node names, or a count (names ``n0``, ``n1``...).
@@ -324,84 +324,10 @@ class Cluster(FaultControls):
         Without ``until`` it stops when only background work (gossip, hand-off, anti-entropy) is left."""
         return self.sim.run(until=until)
 
-    # -- looking inside --------------------------------------------------------
-    def replicas_of(self, key):
-        """What each of the key's N home replicas holds now: ``{node: [(clock, value), ...]}``."""
-        return {name: self.nodes[name].get(key) for name in self.preference_list(key)}
-
-    def hints(self, node):
-        """What ``node`` holds for others: ``{intended node: {key: [(clock, value), ...]}}``."""
-        if node not in self.nodes:
-            raise UnknownNodeError(f"unknown node {node!r}; the nodes are {list(self.nodes)}")
-        return held(self.nodes[node])
-
-    def view(self, node):
-        """``{node: "up" or "down"}`` as ``node``'s failure detector sees the cluster."""
-        if self.membership is None:
-            raise ConfigError("build the cluster with gossip=True (or sloppy=True) to have views")
-        return self.membership.view(node)
-
-    def keys(self):
-        """Every key written so far, in the order first written."""
-        return list(dict.fromkeys(op.key for op in self.history if op.kind == "put"))
-
-    def final_values(self):
-        """Each key's latest versions across every node and hint: the state a checker reads."""
-        found = {}
-        for node in self.nodes.values():
-            for key, versions in node.store.versions():
-                found.setdefault(key, []).extend(versions)
-            for (_, key), versions in node.hints.versions():
-                found.setdefault(key, []).extend(versions)
-        return {key: latest(versions) for key, versions in found.items()}
-
-    def converged(self):
-        """True if all home replicas of every key hold the same versions and no hint is left."""
-        return divergence(self).valid
-
     def anti_entropy(self):
         """Compare Merkle trees between every pair of live, connected replicas now and copy
         what differs; return ``(exchanges, keys repaired, hashes compared)``."""
         return self.entropy.run_now()
-
-    def trace_of(self, op):
-        """The messages of one operation: ``(kind, src, dst, send_ms, recv_ms or None)`` (needs ``trace=True``)."""
-        if self.messages is None:
-            raise ConfigError("build the cluster with trace=True to record messages")
-        op_id = op.id if isinstance(op, Operation) else op
-        return [m[1:] for m in self.messages if m[0] == op_id]
-
-    def stale_rate(self):
-        """Fraction of completed gets that were stale."""
-        gets = [op for op in self.history if op.kind == "get" and op.ok]
-        return sum(op.stale for op in gets) / len(gets) if gets else 0.0
-
-    def check(self):
-        """Assert the invariants of the nodes and the simulator; with dotted version
-        vectors, that no node's versions of a key claim a dot they neither hold nor cover
-        (what makes a context derived from them safe)."""
-        self.ring.check()
-        self.sim.check()
-        for node in self.nodes.values():
-            node.check()
-        for key, front in self._frontier.items():
-            for a, _ in front:
-                for b, _ in front:
-                    assert a is b or not a.descends(b), f"frontier of {key!r} holds {a} >= {b}"
-        if self.config.clocks == "dvv":
-            written = {}
-            for op in self.history:
-                if op.kind == "put" and op.clock is not None:
-                    written.setdefault(op.key, []).append(op.clock)
-            for node in self.nodes.values():
-                held = list(node.store.versions()) + [(k, v) for (_, k), v in node.hints.versions()]
-                for key, versions in held:
-                    top = merge(*(c for c, _ in versions))
-                    for clock in written.get(key, ()):
-                        actor, counter = clock.dot
-                        assert top[actor] < counter or any(c.descends(clock) for c, _ in versions), \
-                            f"{node.name}'s versions of {key!r} claim {clock.dot} without holding it"
-
 
 def _node_names(nodes):
     """The node names ``Cluster(nodes)`` means: the list given, or ``n0``, ``n1``... for a count."""
