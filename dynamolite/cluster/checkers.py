@@ -131,9 +131,9 @@ def lost_writes(history, final_values):
     e.g. ``cluster.final_values()`` once the cluster has converged). An
     acknowledged put is *kept* if its version, its clock with its value, is among
     its key's final versions (a final version with the same clock but another
-    value is a different write that reused the clock), or if a later put *read* it (the put's context came from a get
-    that returned this version) and that put is kept in turn: its information
-    lives on in the reader's value. Any other acknowledged put was lost: an
+    value is a different write that reused the clock), or if a later put *read*
+    it (the put's context came from a get that returned this version) and that
+    put is kept in turn: its information lives on in the reader's value. Any other acknowledged put was lost: an
     overwrite that never saw it (a blind write that a server-ID clock ordered
     after it, a pruned clock) or a crash that destroyed every copy.
 
@@ -149,8 +149,7 @@ def lost_writes(history, final_values):
     for p in puts:
         for clock in (p.context_in.seen if p.context_in is not None else ()):
             readers[(p.key, clock)].append(p)
-    kept = {p.id: any(v is p.value or v == p.value for v in present.get((p.key, p.clock), ()))
-            for p in puts}
+    kept = {p.id: p.value in present.get((p.key, p.clock), ()) for p in puts}
     changed = True
     while changed:                 # kept spreads back along chains of read-modify-writes
         changed = False
