@@ -124,8 +124,7 @@ class AntiEntropy:
         node = self.nodes[sender]
         mine = []
         for key, versions in theirs:
-            if versions:
-                node.merge(key, versions)
+            node.merge(key, versions)
             mine.append((key, node.store.get(key)))
         self._send(sender, peer, self._take, (peer, mine))
 
@@ -134,5 +133,4 @@ class AntiEntropy:
         peer, versions = message
         if peer not in self.down:
             for key, merged in versions:
-                if merged:
-                    self.nodes[peer].merge(key, merged)
+                self.nodes[peer].merge(key, merged)

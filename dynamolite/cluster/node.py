@@ -28,7 +28,9 @@ from ..vclock import latest
 
 def merge_into(store, key, versions):
     """Store ``versions`` of ``key`` in ``store``, keeping the siblings nothing descends
-    from; return True if the store changed."""
+    from; return True if the store changed (never for no versions)."""
+    if not versions:
+        return False
     held = store.get(key)
     if not held:
         store.put(key, list(versions))
