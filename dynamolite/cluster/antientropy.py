@@ -51,14 +51,12 @@ class AntiEntropy:
         return MerkleTree(digests, self.depth, lo, hi)
 
     def _reconcile(self, a, b, keys):
-        """Give both nodes the latest versions of ``keys``; return what ``a`` must still get."""
+        """Give both nodes the latest versions of ``keys``."""
         node_a, node_b = self.nodes[a], self.nodes[b]
-        for_a = []
         for key in keys:
             merged = latest(node_a.store.get(key) + node_b.store.get(key))
             node_b.merge(key, merged)
-            for_a.append((key, merged))
-        return for_a
+            node_a.merge(key, merged)
 
     # -- on demand ------------------------------------------------------------
     def run_now(self):
@@ -73,8 +71,7 @@ class AntiEntropy:
                     if self.network.cut(now, a, b):
                         continue
                     keys, compared = self.tree(a, index).diff(self.tree(b, index))
-                    for key, versions in self._reconcile(a, b, keys):
-                        self.nodes[a].merge(key, versions)
+                    self._reconcile(a, b, keys)
                     self._count(keys, compared)
         return tuple(x - y for x, y in zip((self.exchanges, self.keys_repaired,
                                             self.hashes_compared), before))
