@@ -176,6 +176,16 @@ class Ring:
         already chosen, so replicas land on ``n`` different machines.
         Cost: O(log T) plus the tokens walked, at most T.
         """
+        return [node for node, _ in self.walk(key, n)]
+
+    def walk(self, key, n):
+        """``[(node, token)]``: the preference list, each node with the token where the
+        clockwise walk from ``key`` first met it (what a drawing of the walk marks).
+
+        >>> ring = Ring(["A", "B", "C"], vnodes=4)
+        >>> [node for node, _ in ring.walk("alice", 3)] == ring.preference_list("alice", 3)
+        True
+        """
         if not self._tokens:
             raise EmptyRingError("the ring has no nodes: add one with ring.add_node(name)")
         if not 1 <= n <= len(self._weights):
@@ -184,16 +194,18 @@ class Ring:
         return self._walk(bisect_right(self._tokens, token(key)), n)
 
     def _walk(self, start, n):
-        """The first ``n`` distinct nodes clockwise from token index ``start``."""
+        """``[(node, token)]``: the first ``n`` distinct nodes clockwise from token index ``start``."""
         count = len(self._tokens)
-        chosen = []
+        walk, chosen = [], set()
         for step in range(count):
-            node = self._owners[(start + step) % count]
+            i = (start + step) % count
+            node = self._owners[i]
             if node not in chosen:
-                chosen.append(node)
-                if len(chosen) == n:
+                chosen.add(node)
+                walk.append((node, self._tokens[i]))
+                if len(walk) == n:
                     break
-        return chosen
+        return walk
 
     def lookup_many(self, keys):
         """Owners of many keys at once, as a NumPy array of node names.
@@ -233,7 +245,7 @@ class Ring:
         if not 1 <= n <= len(self._weights):
             raise TooFewNodesError(f"ranges with {n} replicas need n between 1 and the "
                                    f"{len(self._weights)} physical nodes on the ring")
-        return [(self._tokens[i - 1], self._tokens[i], tuple(self._walk(i, n)))
+        return [(self._tokens[i - 1], self._tokens[i], tuple(node for node, _ in self._walk(i, n)))
                 for i in range(len(self._tokens))]
 
     def range_index(self, key):

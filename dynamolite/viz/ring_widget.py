@@ -19,7 +19,6 @@ every node marker in the page for a browser to inspect.
 """
 
 import math
-from bisect import bisect_right
 from html import escape
 from types import SimpleNamespace
 
@@ -45,27 +44,6 @@ def plural(count, noun):
 def _point(position, radius, centre):
     angle = 2 * math.pi * (position / RING_SIZE)
     return centre + radius * math.sin(angle), centre - radius * math.cos(angle)
-
-
-def preference_walk(ring, key, n):
-    """``[(node, token)]``: each of the key's ``n`` preference-list nodes with the token
-    where the clockwise walk from the key first met it (what the highlight draws).
-
-    >>> ring = Ring(["A", "B", "C"], vnodes=4)
-    >>> [node for node, _ in preference_walk(ring, "alice", 3)] == ring.preference_list("alice", 3)
-    True
-    """
-    pairs = ring.tokens()
-    start = bisect_right([t for t, _ in pairs], token(key))
-    walk, seen = [], set()
-    for step in range(len(pairs)):
-        t, node = pairs[(start + step) % len(pairs)]
-        if node not in seen:
-            seen.add(node)
-            walk.append((node, t))
-            if len(walk) == n:
-                break
-    return walk
 
 
 def ring_svg(ring, keys=(), owners=None, highlight=None, n=3, size=380, colours=None):
@@ -106,7 +84,7 @@ def ring_svg(ring, keys=(), owners=None, highlight=None, n=3, size=380, colours=
 
 def _highlight_svg(ring, key, n, c, r, colours):
     """The key's dot, an arc along its clockwise walk, a numbered mark at each chosen token."""
-    walk = preference_walk(ring, key, n)
+    walk = ring.walk(key, n)
     start, end = token(key), walk[-1][1]
     span = (end - start) % RING_SIZE
     x0, y0 = _point(start, r + 16, c)
