@@ -181,7 +181,9 @@ def test_the_resource_script_runs_unchanged_on_dynamolite(moto_aws):
         if moto_saw == dynalite_saw:
             assert mine == moto_saw, f"step {step}"
         else:                         # the oracles differ: follow oracle_differences.py
-            entry = next(e for e in DIFFERENCES if e.get("movies") == step)
+            entry = next((e for e in DIFFERENCES if e.get("movies") == step), None)
+            assert entry, (f"step {step}: moto saw {moto_saw!r}, dynalite {dynalite_saw!r}, and no "
+                           f"row of oracle_differences.py says which one is right")
             follows = entry.get("dynamolite", entry["right"])
             assert mine == (moto_saw if follows == "moto" else dynalite_saw), f"step {step}"
     assert ours[0] == "ACTIVE" and ours[-1] == []
